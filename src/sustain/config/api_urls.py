@@ -1,0 +1,22 @@
+"""The REST API: one router under /api/v1/, the schema and its interactive docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from sustain.people import api as people_api
+from sustain.tenancy import api as tenancy_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("locations", tenancy_api.LocationViewSet, basename="location")
+router.register("memberships", tenancy_api.MembershipViewSet, basename="membership")
+router.register("people", people_api.PersonViewSet, basename="person")
+router.register("staff", people_api.StaffViewSet, basename="staff")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

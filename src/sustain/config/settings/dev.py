@@ -1,0 +1,7 @@
+"""Development and demo: local generated key, debug allowed, embedded SQLite by default."""
+
+from sustain.config.env import env, local_secret_key
+from sustain.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key()
+DEBUG = env.bool("DJANGO_DEBUG", default=False)

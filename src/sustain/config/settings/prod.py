@@ -1,0 +1,14 @@
+"""Production: fails fast without a SECRET_KEY; secure cookies and headers."""
+
+from sustain.config.env import env
+from sustain.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without it
+DEBUG = False
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -1,0 +1,140 @@
+"""Who may do what: roles are data, permissions derive from role + scope, default deny.
+
+A membership gives one role over one scope (the whole organisation, a region, or a location).
+The location ids a user may act on for a permission are the union over their memberships whose
+role grants that permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CARE_STAFF = "care_staff"
+    SENIOR_CARER = "senior_carer"
+    KEY_WORKER = "key_worker"
+    DEPUTY_MANAGER = "deputy_manager"
+    REGISTERED_MANAGER = "registered_manager"
+    QUALITY_LEAD = "quality_lead"
+    NOMINATED_INDIVIDUAL = "nominated_individual"
+    BOARD_MEMBER = "board_member"
+    COMMISSIONER = "commissioner"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS: Mapping[Role, str] = {
+    Role.CARE_STAFF: "Care staff",
+    Role.SENIOR_CARER: "Senior carer",
+    Role.KEY_WORKER: "Key worker",
+    Role.DEPUTY_MANAGER: "Deputy manager",
+    Role.REGISTERED_MANAGER: "Registered manager",
+    Role.QUALITY_LEAD: "Provider quality lead",
+    Role.NOMINATED_INDIVIDUAL: "Nominated individual",
+    Role.BOARD_MEMBER: "Board member",
+    Role.COMMISSIONER: "Commissioner",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+
+class Scope(StrEnum):
+    ORGANISATION = "organisation"
+    REGION = "region"
+    LOCATION = "location"
+
+
+class Perm(StrEnum):
+    LOCATION_VIEW = "location.view"
+    LOCATION_CHANGE = "location.change"
+    LOCATION_CREATE = "location.create"
+    PERSON_VIEW = "person.view"
+    PERSON_CHANGE = "person.change"
+    STAFF_VIEW = "staff.view"
+    STAFF_CHANGE = "staff.change"
+    MEMBERSHIP_VIEW = "membership.view"
+    MEMBERSHIP_CHANGE = "membership.change"
+    USER_MANAGE = "user.manage"
+    HISTORY_VIEW = "history.view"
+
+
+_VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Perm]] = {
+    Role.CARE_STAFF: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW}),
+    Role.SENIOR_CARER: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}),
+    Role.KEY_WORKER: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}),
+    Role.DEPUTY_MANAGER: frozenset(_VIEW_ALL_RECORDS | {Perm.PERSON_CHANGE, Perm.HISTORY_VIEW}),
+    Role.REGISTERED_MANAGER: frozenset(_VIEW_ALL_RECORDS | {
+        Perm.LOCATION_CHANGE, Perm.PERSON_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW,
+        Perm.HISTORY_VIEW}),
+    Role.QUALITY_LEAD: frozenset(_VIEW_ALL_RECORDS | {Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW}),
+    Role.NOMINATED_INDIVIDUAL: frozenset(_VIEW_ALL_RECORDS | {
+        Perm.LOCATION_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW}),
+    # Board members and commissioners see services, never individual people or staff files.
+    Role.BOARD_MEMBER: frozenset({Perm.LOCATION_VIEW}),
+    Role.COMMISSIONER: frozenset({Perm.LOCATION_VIEW}),
+    Role.ADMINISTRATOR: frozenset(set(Perm)),
+}
+
+# Permissions that only make sense over the whole organisation (not one location).
+ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE})
+
+
+def role_grants(role: Role | str, perm: Perm | str) -> bool:
+    """Does this role carry this permission at all? Unknown roles grant nothing."""
+    try:
+        return Perm(perm) in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class MembershipFact:
+    role: str
+    scope: str
+    region_id: int | None = None
+    location_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LocationFact:
+    location_id: int
+    region_id: int | None
+
+
+@dataclass(frozen=True)
+class LocationScope:
+    """The locations a user may act on for one permission. `whole_organisation` also covers
+    locations created later; `location_ids` lists them explicitly otherwise."""
+
+    whole_organisation: bool
+    location_ids: frozenset[int]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.whole_organisation and not self.location_ids
+
+    def covers(self, location_id: int | None) -> bool:
+        if location_id is None:
+            return self.whole_organisation
+        return self.whole_organisation or location_id in self.location_ids
+
+
+NO_SCOPE = LocationScope(False, frozenset())
+
+
+def scope_for(memberships: Iterable[MembershipFact], locations: Iterable[LocationFact],
+              perm: Perm | str) -> LocationScope:
+    """Union of the scopes of the memberships whose role grants `perm` (default deny)."""
+    granted = [m for m in memberships if role_grants(m.role, perm)]
+    if any(m.scope == Scope.ORGANISATION for m in granted):
+        return LocationScope(True, frozenset())
+    if Perm(perm) in ORGANISATION_ONLY:
+        return NO_SCOPE
+    regions = {m.region_id for m in granted if m.scope == Scope.REGION and m.region_id}
+    ids = {m.location_id for m in granted if m.scope == Scope.LOCATION and m.location_id}
+    if regions:
+        ids |= {loc.location_id for loc in locations if loc.region_id in regions}
+    return LocationScope(False, frozenset(ids))
