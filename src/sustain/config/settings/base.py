@@ -112,6 +112,7 @@ DATETIME_FORMAT = "j M Y, H:i"
 SHORT_DATE_FORMAT = "d/m/Y"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(data_dir() / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
