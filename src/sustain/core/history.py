@@ -135,4 +135,6 @@ def verify_organisation(organisation_id: int) -> ChainBreak | None:
     if last is not None and (head is None or head.seq != last.seq or head.hash != last.hash):
         return ChainBreak(str(last.uuid), last.seq,
                           "chain head does not match the last entry (entries removed?)")
+    if last is None and head is not None and head.seq > 0:
+        return ChainBreak("", 1, f"all {head.seq} entries are missing (entries removed)")
     return None
