@@ -109,8 +109,12 @@ def tracked_update(*, actor: Any, obj: M, changes: Mapping[str, Any],
     return current
 
 
-def tracked_archive(*, actor: Any, obj: M, reason: str = "", restore: bool = False) -> M:
-    """Archive (or restore) a record: it stays readable in history, never deleted."""
+def tracked_archive(*, actor: Any, obj: M, reason: str = "", restore: bool = False,
+                    changes: Mapping[str, Any] | None = None) -> M:
+    """Archive (or restore) a record: it stays readable in history, never deleted.
+
+    `changes` are field values set in the same step (e.g. deactivating an archived account).
+    """
     model = type(obj)
     with transaction.atomic():
         current = model._default_manager.select_for_update().get(pk=obj.pk)
@@ -120,6 +124,8 @@ def tracked_archive(*, actor: Any, obj: M, reason: str = "", restore: bool = Fal
             raise InvalidInput("This record is already archived.")
         before = snapshot(current)
         current.archived_at = None if restore else timezone.now()
+        for field, value in (changes or {}).items():
+            setattr(current, field, value)
         current.version += 1
         _save(current)
         record_change(organisation=_organisation_of(current), actor=actor, obj=current,
