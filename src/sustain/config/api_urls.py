@@ -4,6 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from sustain.accounts import api as accounts_api
+from sustain.core import api_history
 from sustain.people import api as people_api
 from sustain.tenancy import api as tenancy_api
 
@@ -13,9 +15,13 @@ router.register("locations", tenancy_api.LocationViewSet, basename="location")
 router.register("memberships", tenancy_api.MembershipViewSet, basename="membership")
 router.register("people", people_api.PersonViewSet, basename="person")
 router.register("staff", people_api.StaffViewSet, basename="staff")
+router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("history", api_history.HistoryViewSet, basename="history")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/auth/token", accounts_api.AuthTokenView.as_view(), name="api-auth-token"),
+    path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from sustain.core.api_errors import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("sustain.config.api_urls")),
+    re_path(r"^api/", api_not_found),  # unknown API paths: 404 in the JSON error envelope
     path("", include("sustain.web.urls")),
 ]
