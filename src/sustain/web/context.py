@@ -1,13 +1,41 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: the organisation and the main navigation, showing
+only the sections the user's roles open."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+
+from sustain.engine.access import Perm
+from sustain.tenancy.permissions import can_manage_users, has_perm_anywhere
+
+FRAMEWORK_PATH = "/framework/"
+
+
+def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
+    items: list[tuple[str, str, bool]] = [
+        ("Home", reverse("web:home"), True),
+        ("Locations", reverse("web:location-list"), has_perm_anywhere(user, Perm.LOCATION_VIEW)),
+        ("People", reverse("web:person-list"), has_perm_anywhere(user, Perm.PERSON_VIEW)),
+        ("Staff", reverse("web:staff-list"), has_perm_anywhere(user, Perm.STAFF_VIEW)),
+        ("Framework", FRAMEWORK_PATH, True),
+        ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
+    ]
+    path = request.path
+    nav = []
+    for label, url, shown in items:
+        if not shown:
+            continue
+        current = path == url if url == "/" else path.startswith(url)
+        nav.append({"label": label, "url": url, "current": current})
+    return nav
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    organisation = getattr(user, "organisation", None) if user and user.is_authenticated else None
-    return {"current_organisation": organisation}
+    if user is None or not user.is_authenticated:
+        return {"current_organisation": None, "nav_items": []}
+    return {"current_organisation": getattr(user, "organisation", None),
+            "nav_items": _nav(request, user)}
