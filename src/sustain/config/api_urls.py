@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from sustain.accounts import api as accounts_api
 from sustain.core import api_history
 from sustain.people import api as people_api
+from sustain.reference import api as reference_api
 from sustain.tenancy import api as tenancy_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -17,6 +18,15 @@ router.register("people", people_api.PersonViewSet, basename="person")
 router.register("staff", people_api.StaffViewSet, basename="staff")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("history", api_history.HistoryViewSet, basename="history")
+router.register("key-questions", reference_api.KeyQuestionViewSet, basename="key-question")
+router.register("quality-statements", reference_api.QualityStatementViewSet,
+                basename="quality-statement")
+router.register("regulations", reference_api.RegulationViewSet, basename="regulation")
+router.register("evidence-categories", reference_api.EvidenceCategoryViewSet,
+                basename="evidence-category")
+router.register("rating-levels", reference_api.RatingLevelViewSet, basename="rating-level")
+router.register("enforcement-types", reference_api.EnforcementTypeViewSet,
+                basename="enforcement-type")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
