@@ -144,15 +144,14 @@ def _plan_store(parsed: Sequence[ParsedLibrary]) -> list[LibraryOutcome]:
         current = latest.get(p.urn)
         checksum = stored.get((p.urn, p.version))
         action: Action
-        if checksum is not None:
-            if checksum != p.checksum:
-                raise ReferenceVersionConflict(p.issue(
-                    ["version"], f"version {p.version} of {p.urn} is already stored with "
-                                 "different content; raise the version to change it",
-                    key=True))
+        if checksum is not None and checksum != p.checksum:
+            raise ReferenceVersionConflict(p.issue(
+                ["version"], f"version {p.version} of {p.urn} is already stored with "
+                             "different content; raise the version to change it", key=True))
+        if current is not None and p.version < current:
+            action = "skipped"  # a newer version is loaded; never go back
+        elif checksum is not None:
             action = "unchanged"
-        elif current is not None and p.version < current:
-            action = "skipped"
         else:
             action = "created" if current is None else "upgraded"
         outcomes.append(LibraryOutcome(p.urn, p.version, p.filename, p.checksum, action,
