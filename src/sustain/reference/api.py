@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sustain.core.api import ScopedReadViewSet
+from sustain.engine.reference_schema import STATUS_MARKS
 from sustain.reference import filters
 from sustain.reference.models import (
     EnforcementType,
@@ -31,8 +33,23 @@ def filter_reference_visible(qs: QuerySet, actor: Any) -> QuerySet:
     return qs if actor_organisation_id(actor) is not None else qs.none()
 
 
+# A pattern rather than an enum: the enum post-processor would name the same set once per
+# field (IStatementsStatusEnum, RegulationsStatusEnum, …) and warn about it.
+@extend_schema_field({
+    "type": "string", "pattern": "^(" + "|".join(STATUS_MARKS) + ")$",
+    "description": "Status mark: VERIFIED… read on CQC or legislation.gov.uk; SECONDARY from a "
+                   "third party; UNVERIFIED… not confirmed.",
+})
+class StatusMarkField(serializers.CharField):
+    """A status mark (one vocabulary for every status field, described once in the schema)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+
 class _ItemSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
+    status = StatusMarkField()
     verified = serializers.BooleanField(source="is_verified", read_only=True)
     library = serializers.SerializerMethodField()
 
@@ -68,6 +85,9 @@ class EvidenceCategorySerializer(_ItemSerializer):
 
 
 class QualityStatementSerializer(_ItemSerializer):
+    i_statements_status = StatusMarkField()
+    evidence_categories_status = StatusMarkField()
+    regulations_status = StatusMarkField()
     key_question = serializers.SlugRelatedField(slug_field="code", read_only=True)
     key_question_id = serializers.UUIDField(source="key_question.uuid", read_only=True)
     regulations = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -86,6 +106,8 @@ class QualityStatementSerializer(_ItemSerializer):
 
 
 class RatingLevelSerializer(_ItemSerializer):
+    band_status = StatusMarkField()
+
     class Meta:
         model = RatingLevel
         fields = ["id", "code", "name", "rank", "band_min_pct", "band_max_pct", "band_status",
