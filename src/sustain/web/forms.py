@@ -40,7 +40,36 @@ class UUIDMultipleChoiceField(forms.ModelMultipleChoiceField):
         super().__init__(queryset=queryset, to_field_name="uuid", **kwargs)
 
 
-class VersionedForm(forms.Form):
+def _lower_first(label: str) -> str:
+    return label if label[:3].isupper() else label[:1].lower() + label[1:]
+
+
+class SustainForm(forms.Form):
+    """Plain-English error messages that name the field ("Enter the reference")."""
+
+    label_suffix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = _lower_first(str(field.label or "value"))
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.error_messages["required"] = f"Choose at least one of the {label}."
+                field.error_messages["invalid_choice"] = "Choose from the list shown."
+            elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["required"] = f"Choose the {label}."
+                field.error_messages["invalid_choice"] = "Choose from the list shown."
+            else:
+                field.error_messages["required"] = f"Enter the {label}."
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "Enter a real date, for example 27/11/2026."
+            elif isinstance(field, forms.TimeField):
+                field.error_messages["invalid"] = "Enter a time, for example 08:00."
+            elif isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = "Enter a whole number."
+
+
+class VersionedForm(SustainForm):
     """An edit form carries the version the user saw, so a concurrent change is detected."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -51,7 +80,7 @@ class VersionedForm(forms.Form):
 
 # --- Locations -------------------------------------------------------------------------------
 
-class LocationForm(forms.Form):
+class LocationForm(SustainForm):
     name = forms.CharField(label="Name", max_length=200)
     cqc_location_id = forms.CharField(
         label="CQC location id", max_length=20,
@@ -88,7 +117,7 @@ class LocationEditForm(VersionedForm, LocationForm):
         self.order_fields(["version", *LocationForm.base_fields, "registered_manager"])
 
 
-class LocationFilterForm(forms.Form):
+class LocationFilterForm(SustainForm):
     q = forms.CharField(label="Name contains", required=False,
                         widget=forms.TextInput(attrs={"type": "search"}))
     service_type = forms.ChoiceField(label="Service type", required=False,
@@ -104,7 +133,7 @@ class LocationFilterForm(forms.Form):
 
 # --- People supported -------------------------------------------------------------------------
 
-class PersonForm(forms.Form):
+class PersonForm(SustainForm):
     reference = forms.CharField(
         label="Reference", max_length=30,
         help_text="A pseudonymous reference, not a name: 2–30 letters, digits or hyphens.")
@@ -133,7 +162,7 @@ STAFF_STATUS = [("current", "Current"), ("left", "Left"), ("archived", "Archived
                 ("all", "All")]
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(SustainForm):
     q = forms.CharField(label="Reference contains", required=False,
                         widget=forms.TextInput(attrs={"type": "search"}))
     location = UUIDChoiceField(queryset=None, label="Location", required=False,  # type: ignore[arg-type]
@@ -147,7 +176,7 @@ class PersonFilterForm(forms.Form):
 
 # --- Staff ------------------------------------------------------------------------------------
 
-class StaffForm(forms.Form):
+class StaffForm(SustainForm):
     full_name = forms.CharField(label="Full name", max_length=200)
     job_role = forms.CharField(label="Job role", max_length=100)
     staff_reference = forms.CharField(label="Staff reference", max_length=40, required=False,
@@ -174,7 +203,7 @@ class StaffEditForm(VersionedForm, StaffForm):
     pass
 
 
-class StaffFilterForm(forms.Form):
+class StaffFilterForm(SustainForm):
     q = forms.CharField(label="Name contains", required=False,
                         widget=forms.TextInput(attrs={"type": "search"}))
     location = UUIDChoiceField(queryset=None, label="Location", required=False,  # type: ignore[arg-type]
@@ -188,7 +217,7 @@ class StaffFilterForm(forms.Form):
 
 # --- Organisation administration ---------------------------------------------------------------
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(SustainForm):
     username = forms.CharField(label="Username", max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
     first_name = forms.CharField(label="First name", max_length=150, required=False)
@@ -211,7 +240,7 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(SustainForm):
     role = forms.ChoiceField(label="Role", choices=RoleChoices.choices)
     scope = forms.ChoiceField(label="Over", choices=ScopeChoices.choices,
                               widget=forms.RadioSelect)
@@ -227,11 +256,11 @@ class MembershipForm(forms.Form):
         self.fields["location"].queryset = locations
 
 
-class RegionForm(forms.Form):
+class RegionForm(SustainForm):
     name = forms.CharField(label="Region name", max_length=120)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SustainForm):
     """Archive, restore, withdraw: an optional reason kept in history."""
 
     reason = forms.CharField(label="Reason (optional)", max_length=500, required=False)

@@ -25,6 +25,9 @@ class SignInForm(AuthenticationForm):
                                                     autocapitalize="none", spellcheck="false")
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"})
+        self.fields["username"].error_messages["required"] = "Enter your username."
+        self.fields["password"].error_messages["required"] = "Enter your password."
+        self.label_suffix = ""
 
 
 class SignInView(auth_views.LoginView):
