@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from sustain.demo import data
 from sustain.people.models import StaffMember
+from sustain.reference.models import KeyQuestion, QualityStatement
 from sustain.tenancy.models import Organisation
 from sustain.tenancy.tests.factories import OrganisationFactory
 
@@ -35,6 +36,9 @@ def test_builds_prints_and_writes_the_accounts(tmp_path: Path) -> None:
         assert account["username"] in output
         assert account["password"] in output
     assert "Built Northfield Care Group" in output
+    # The reference library is loaded with the demo: the 34 quality statements, 5 questions.
+    assert QualityStatement.objects.count() == 34
+    assert KeyQuestion.objects.count() == 5
     assert "http://127.0.0.1:8000/accounts/login/" in output
 
 

@@ -66,9 +66,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if options["reset"] and not self._sqlite_file():
             call_command("flush", interactive=False, verbosity=0)
-        from django.core.management import get_commands
-        if "load_reference" in get_commands():  # TEMP until load_reference lands
-            call_command("load_reference", verbosity=max(verbosity - 1, 0))
+        self.stdout.write("Loading the CQC reference library…")
+        call_command("load_reference", verbosity=max(verbosity - 1, 0))
 
         seed: int = options["seed"]
         passwords = demo_passwords(seed)
