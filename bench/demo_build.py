@@ -1,0 +1,72 @@
+"""Time `sustain demo --no-serve` from an empty data folder (SQLite), as a new user runs it.
+
+    .venv/bin/python bench/demo_build.py [--runs 3]
+
+Each run uses a fresh temporary data folder and no DATABASE_URL, so it measures everything:
+migrations, the reference library load, the demo build and printing the accounts. Prints each
+time, then min and median, and the machine (cores, CPU model, memory) for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BUDGET_SECONDS = 60.0
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    return f"{os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
+
+
+def one_run() -> float:
+    with tempfile.TemporaryDirectory(prefix="sustain-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(SUSTAIN_DATA_DIR=str(Path(tmp) / "var"),
+                   DJANGO_SETTINGS_MODULE="sustain.config.settings.dev")
+        started = time.perf_counter()
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "sustain.cli", "demo", "--no-serve"], env=env, cwd=tmp,
+            capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"sustain demo failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    times = []
+    for number in range(1, args.runs + 1):
+        times.append(one_run())
+        print(f"run {number}: {times[-1]:.1f} s")
+    median = statistics.median(times)
+    print(f"sustain demo --no-serve, fresh SQLite: min {min(times):.1f} s, "
+          f"median {median:.1f} s (budget {BUDGET_SECONDS:.0f} s)")
+    return 0 if median <= BUDGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
