@@ -124,3 +124,12 @@ def test_actions_shown_follow_role(world: World, role_user: Any, client_for: Any
     nav_care = client_for(role_user("care_staff")).get(reverse("web:home")).content.decode()
     assert 'href="/staff/"' not in nav_care and 'href="/organisation/"' not in nav_care
     assert 'href="/framework/"' in nav_care
+
+
+def test_htmx_history_restore_gets_whole_page(world: World, role_user: Any,
+                                              client_for: Any) -> None:
+    client = client_for(role_user("administrator"))
+    response = client.get(reverse("web:staff-list") + "?q=alice", HTTP_HX_REQUEST="true",
+                          HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from sustain.core.errors import ApplicationError, Conflict
 from sustain.core.errors import PermissionDenied as AppPermissionDenied
@@ -93,9 +95,15 @@ def is_visible(visible: Callable[[QuerySet, Any], QuerySet], actor: Any) -> Call
     return check
 
 
-def htmx_template(request: HttpRequest, full: str, partial: str) -> str:
-    """The results fragment for HTMX requests, the whole page otherwise."""
-    return partial if getattr(request, "htmx", False) else full
+def render_list(request: HttpRequest, full: str, partial: str,
+                context: dict[str, Any]) -> HttpResponse:
+    """The results fragment for htmx filter requests, the whole page otherwise (including
+    htmx's history-restore requests, which need a whole page)."""
+    htmx = getattr(request, "htmx", None)
+    fragment = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    response = render(request, partial if fragment else full, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def preselected(qs: QuerySet[M], raw: str | None) -> M | None:

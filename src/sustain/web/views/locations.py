@@ -33,9 +33,9 @@ from sustain.tenancy.permissions import (
 from sustain.web.forms import LocationEditForm, LocationFilterForm, LocationForm, ReasonForm
 from sustain.web.views.base import (
     get_visible_or_404,
-    htmx_template,
     is_visible,
     paginate,
+    render_list,
     require,
     require_perm_anywhere,
     run_service,
@@ -85,9 +85,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(archived_at__isnull=True)
     qs = with_counts(filter_locations_visible(qs, request.user)).order_by("name", "pk")
     page = paginate(request, qs)
-    template = htmx_template(request, "web/locations/list.html",
-                             "web/locations/_results.html")
-    return render(request, template, {
+    return render_list(request, "web/locations/list.html", "web/locations/_results.html", {
         "form": form, "page": page, "can_create": can_create_location(request.user)})
 
 

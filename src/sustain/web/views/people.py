@@ -23,10 +23,10 @@ from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere
 from sustain.web.forms import PersonEditForm, PersonFilterForm, PersonForm, ReasonForm
 from sustain.web.views.base import (
     get_visible_or_404,
-    htmx_template,
     is_visible,
     paginate,
     preselected,
+    render_list,
     require,
     require_perm_anywhere,
     run_service,
@@ -65,8 +65,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(location=filters["location"])
     qs = filter_by_status(qs, filters.get("status") or "current", "discharge_date")
     page = paginate(request, filter_people_visible(qs, user).order_by("reference", "pk"))
-    template = htmx_template(request, "web/people/list.html", "web/people/_results.html")
-    return render(request, template, {
+    return render_list(request, "web/people/list.html", "web/people/_results.html", {
         "form": form, "page": page, "can_create": has_perm_anywhere(user, Perm.PERSON_CHANGE)})
 
 

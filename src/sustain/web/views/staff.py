@@ -29,10 +29,10 @@ from sustain.tenancy.permissions import (
 from sustain.web.forms import ReasonForm, StaffEditForm, StaffFilterForm, StaffForm
 from sustain.web.views.base import (
     get_visible_or_404,
-    htmx_template,
     is_visible,
     paginate,
     preselected,
+    render_list,
     require,
     require_perm_anywhere,
     run_service,
@@ -68,8 +68,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(locations=filters["location"])
     qs = filter_by_status(qs, filters.get("status") or "current", "leaving_date")
     page = paginate(request, filter_staff_visible(qs, user).order_by("full_name", "pk"))
-    template = htmx_template(request, "web/staff/list.html", "web/staff/_results.html")
-    return render(request, template, {
+    return render_list(request, "web/staff/list.html", "web/staff/_results.html", {
         "form": form, "page": page, "can_create": has_perm_anywhere(user, Perm.STAFF_CHANGE)})
 
 
