@@ -50,3 +50,11 @@ def can_change_staff(actor: Any, location_ids: list[int]) -> bool:
         return False
     return all(scope.covers(loc) for loc in location_ids) if location_ids else \
         scope.whole_organisation
+
+
+# The visibility filter of each tenant-scoped model of this app (see AGENTS.md; checked by
+# tests/test_meta.py and collected by sustain.core.visibility).
+VISIBILITY_FILTERS = {
+    "people.personsupported": filter_people_visible,
+    "people.staffmember": filter_staff_visible,
+}

@@ -1,6 +1,6 @@
 import django_filters
 
-from sustain.tenancy.models import Location, Membership
+from sustain.tenancy.models import Location, Membership, Region
 
 
 class LocationFilter(django_filters.FilterSet):
@@ -20,3 +20,11 @@ class MembershipFilter(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = ["role", "scope", "user_id", "location_id", "region_id"]
+
+
+class RegionFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Region
+        fields = ["name"]

@@ -115,3 +115,20 @@ def can_change_membership(actor: Any, location_id: int | None) -> bool:
 
 def can_manage_users(actor: Any) -> bool:
     return has_perm_at(actor, Perm.USER_MANAGE, None)
+
+
+def filter_regions_visible(qs: QuerySet, actor: Any) -> QuerySet:
+    """Regions are names for groups of locations: visible to anyone who may see a location."""
+    org_id = actor_organisation_id(actor)
+    if org_id is None or location_scope(actor, Perm.LOCATION_VIEW).is_empty:
+        return qs.none()
+    return qs.filter(organisation_id=org_id)
+
+
+# The visibility filter of each tenant-scoped model of this app (see AGENTS.md; checked by
+# tests/test_meta.py and collected by sustain.core.visibility).
+VISIBILITY_FILTERS = {
+    "tenancy.region": filter_regions_visible,
+    "tenancy.location": filter_locations_visible,
+    "tenancy.membership": filter_memberships_visible,
+}
