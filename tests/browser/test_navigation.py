@@ -76,3 +76,19 @@ def test_sign_out(page: Any, site: Site) -> None:
     page.wait_for_url(f"{site.url}/accounts/login/")
     page.goto(f"{site.url}/")
     assert "/accounts/login/" in page.url
+
+
+def test_keyboard_skip_link_and_visible_focus(page: Any, site: Site) -> None:
+    sign_in(page, site, "rm.oak")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["height"] >= 24     # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.get_by_role("link", name="Oak House").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")                  # focus by keyboard so :focus-visible applies
+    background = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+    assert background == "rgb(255, 221, 0)"     # the yellow focus highlight

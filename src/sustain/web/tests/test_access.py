@@ -135,7 +135,9 @@ def test_archive_endpoints_refuse_get(name: str, world: World, role_user: Any,
 # --- Spot checks written out by hand --------------------------------------------------------
 
 def test_care_staff_cannot_open_staff_list(world: World, role_user: Any, client_for: Any) -> None:
-    assert client_for(role_user("care_staff")).get(reverse("web:staff-list")).status_code == 403
+    response = client_for(role_user("care_staff")).get(reverse("web:staff-list"))
+    assert response.status_code == 403
+    assert b"You do not have permission to see this page" in response.content
 
 
 def test_board_member_sees_locations_but_not_people(world: World, role_user: Any,
