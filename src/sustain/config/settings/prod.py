@@ -12,3 +12,11 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading commits the whole registrable domain to HTTPS in browsers for good: an
+    # explicit choice of the deployer (SECURE_HSTS_PRELOAD=true), so its reminder is silenced.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Fail fast: no silent local SQLite file or localhost-only host list in production.
+env.str("DATABASE_URL")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
