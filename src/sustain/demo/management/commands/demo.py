@@ -62,7 +62,7 @@ class Command(BaseCommand):
         verbosity = int(options["verbosity"])
         if options["reset"]:
             self._reset_database()
-        self.stdout.write("Preparing the database…")
+        self.stdout.write(f"Preparing the database ({self._describe_database()})…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if options["reset"] and not self._sqlite_file():
             call_command("flush", interactive=False, verbosity=0)
@@ -103,6 +103,13 @@ class Command(BaseCommand):
         if connection.vendor != "sqlite" or connection.is_in_memory_db():
             return None
         return Path(connection.settings_dict["NAME"])
+
+    def _describe_database(self) -> str:
+        path = self._sqlite_file()
+        if path is not None:
+            return f"SQLite at {path}"
+        connection = connections["default"]
+        return f"{connection.vendor} database {connection.settings_dict['NAME']!s}"
 
     def _reset_database(self) -> None:
         try:
