@@ -42,9 +42,9 @@ class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self) -> QuerySet:
         qs = super().get_queryset()
-        if self.action in ("list",) and hasattr(qs.model, "archived_at"):
-            if self.request.query_params.get("include_archived") not in ("1", "true"):
-                qs = qs.filter(archived_at__isnull=True)
+        include_archived = self.request.query_params.get("include_archived") in ("1", "true")
+        if self.action == "list" and hasattr(qs.model, "archived_at") and not include_archived:
+            qs = qs.filter(archived_at__isnull=True)
         return type(self).filter_visible(qs, self.request.user)
 
 
@@ -134,10 +134,6 @@ class TenantModelViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scope
         with transaction.atomic():
             obj = self.archive_object(obj, str(request.data.get("reason", "")), True)
         return Response(self.get_serializer(obj).data)
-
-    def get_queryset(self) -> QuerySet:
-        qs = super().get_queryset()
-        return qs
 
 
 class UUIDRelatedField(serializers.SlugRelatedField):

@@ -8,7 +8,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 
 class ApplicationError(Exception):
-    """A refusal the user can understand. `errors` maps a field (or row, or file:line) to messages."""
+    """A refusal the user can understand.
+
+    `errors` maps a field (or row, or file:line) to messages.
+    """
 
     status_code = 400
 

@@ -50,7 +50,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         data[field.name] = _plain(getattr(obj, field.attname))
     if obj.pk:
         for m2m in obj._meta.many_to_many:
-            data[m2m.name] = sorted(str(getattr(r, "uuid", r.pk)) for r in getattr(obj, m2m.name).all())
+            related = getattr(obj, m2m.name).all()
+            data[m2m.name] = sorted(str(getattr(r, "uuid", r.pk)) for r in related)
     return data
 
 

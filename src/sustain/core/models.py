@@ -65,6 +65,9 @@ class HistoryHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"history head {self.seq} of organisation {self.organisation_id}"
+
 
 class HistoryEntry(models.Model):
     """One change to one record: who, when, which request, before and after. Append-only.

@@ -48,9 +48,9 @@ def _unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 def location_create(*, actor: Any, organisation: Organisation, **fields: Any) -> Location:
     """Register a CQC location in the organisation (administrators)."""
-    if not isinstance(actor, str | None):
-        if actor.organisation_id != organisation.pk or not perms.can_create_location(actor):
-            raise PermissionDenied("Only an administrator can add a location.")
+    if not isinstance(actor, str | None) and (
+            actor.organisation_id != organisation.pk or not perms.can_create_location(actor)):
+        raise PermissionDenied("Only an administrator can add a location.")
     _unknown(fields, LOCATION_FIELDS)
     _check_related(organisation, fields)
     return tracked_create(actor=actor, obj=Location(organisation=organisation, **fields))
