@@ -129,3 +129,23 @@ def test_history_cannot_be_written(records: dict[str, Any], token_client: Any) -
     assert client.patch(f"{URL}{entry.uuid}/", {"message": "x"},
                         format="json").status_code == 405
     assert client.delete(f"{URL}{entry.uuid}/").status_code == 405
+
+
+def test_history_list_query_count_does_not_grow_with_entries(
+        records: dict[str, Any], token_client: Any, org: Any, location: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = token_client(records["actor"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(15):
+        people_services.person_create(actor=records["actor"], organisation=org,
+                                      location=location, reference=f"Q-{i}", initials="QQ",
+                                      admission_date=dt.date(2024, 1, 1))
+    assert count() == few
