@@ -57,29 +57,50 @@ class Perm(StrEnum):
     MEMBERSHIP_CHANGE = "membership.change"
     USER_MANAGE = "user.manage"
     HISTORY_VIEW = "history.view"
+    INSPECTION_VIEW = "inspection.view"
+    INSPECTION_CHANGE = "inspection.change"
+    THEME_VIEW = "theme.view"
+    THEME_CHANGE = "theme.change"
+    ACTION_CHANGE = "action.change"
+    ACTION_VERIFY = "action.verify"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_CONDUCT = "audit.conduct"
+    PLAYBOOK_MANAGE = "playbook.manage"
 
 
-_VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}
+_VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
+                     Perm.INSPECTION_VIEW, Perm.THEME_VIEW}
+# Running a recovery: themes, action plans, audits and inspections at a location.
+_RECOVERY_LEAD = {Perm.INSPECTION_CHANGE, Perm.THEME_CHANGE, Perm.ACTION_CHANGE,
+                  Perm.ACTION_VERIFY, Perm.AUDIT_VIEW, Perm.AUDIT_CONDUCT}
+_FRONTLINE = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.INSPECTION_VIEW, Perm.THEME_VIEW}
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Perm]] = {
-    Role.CARE_STAFF: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW}),
-    Role.SENIOR_CARER: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}),
-    Role.KEY_WORKER: frozenset({Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW}),
-    Role.DEPUTY_MANAGER: frozenset(_VIEW_ALL_RECORDS | {Perm.PERSON_CHANGE, Perm.HISTORY_VIEW}),
-    Role.REGISTERED_MANAGER: frozenset(_VIEW_ALL_RECORDS | {
+    Role.CARE_STAFF: frozenset(_FRONTLINE),
+    Role.SENIOR_CARER: frozenset(_FRONTLINE | {Perm.STAFF_VIEW, Perm.AUDIT_VIEW}),
+    Role.KEY_WORKER: frozenset(_FRONTLINE | {Perm.STAFF_VIEW}),
+    Role.DEPUTY_MANAGER: frozenset(_VIEW_ALL_RECORDS | {
+        Perm.PERSON_CHANGE, Perm.HISTORY_VIEW, Perm.ACTION_CHANGE, Perm.AUDIT_VIEW,
+        Perm.AUDIT_CONDUCT}),
+    Role.REGISTERED_MANAGER: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
         Perm.LOCATION_CHANGE, Perm.PERSON_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW,
         Perm.HISTORY_VIEW}),
-    Role.QUALITY_LEAD: frozenset(_VIEW_ALL_RECORDS | {Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW}),
-    Role.NOMINATED_INDIVIDUAL: frozenset(_VIEW_ALL_RECORDS | {
-        Perm.LOCATION_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW}),
-    # Board members and commissioners see services, never individual people or staff files.
-    Role.BOARD_MEMBER: frozenset({Perm.LOCATION_VIEW}),
-    Role.COMMISSIONER: frozenset({Perm.LOCATION_VIEW}),
+    Role.QUALITY_LEAD: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
+        Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW, Perm.PLAYBOOK_MANAGE}),
+    Role.NOMINATED_INDIVIDUAL: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
+        Perm.LOCATION_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW,
+        Perm.PLAYBOOK_MANAGE}),
+    # Board members see services, inspections, themes and audit results, never individual
+    # people or staff files; commissioners see services and published inspections.
+    Role.BOARD_MEMBER: frozenset({Perm.LOCATION_VIEW, Perm.INSPECTION_VIEW, Perm.THEME_VIEW,
+                                  Perm.AUDIT_VIEW}),
+    Role.COMMISSIONER: frozenset({Perm.LOCATION_VIEW, Perm.INSPECTION_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Perm)),
 }
 
 # Permissions that only make sense over the whole organisation (not one location).
-ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE})
+ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE,
+                                                Perm.PLAYBOOK_MANAGE})
 
 
 def role_grants(role: Role | str, perm: Perm | str) -> bool:

@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "sustain.tenancy",
     "sustain.people",
     "sustain.reference",
+    "sustain.playbooks",
+    "sustain.inspections",
+    "sustain.themes",
+    "sustain.audits",
     "sustain.web",
     "sustain.demo",
 ]

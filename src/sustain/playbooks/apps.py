@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlaybooksConfig(AppConfig):
+    name = "sustain.playbooks"
+    label = "playbooks"
+    verbose_name = "Playbooks"

@@ -1,0 +1,315 @@
+"""Use cases for themes and actions. Every relevant write re-evaluates the theme's stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sustain.core.errors import InvalidInput, PermissionDenied
+from sustain.core.services import tracked_create, tracked_update
+from sustain.engine.lifecycle import (
+    RULE_VERSION,
+    STAGE_LABELS,
+    Evaluation,
+    Stage,
+    evaluate,
+    manual_transition_blockers,
+)
+from sustain.themes import permissions as perms
+from sustain.themes.models import Action, ActionStatus, CheckMethod, Theme, ThemeTransition
+from sustain.themes.selectors import facts_for_themes, theme_facts
+
+THEME_FIELDS = ("title", "description", "origin", "finding", "owner", "pass_mark",
+                "consecutive_passes", "sustain_cycles", "embedding_channels")
+ACTION_FIELDS = ("description", "owner", "raised_on", "due_date", "status", "completed_on",
+                 "cancelled_reason", "check_method", "check_criterion")
+RULES_ACTOR = "rules"
+MIN_REASON = 10
+
+
+def _system(actor: Any) -> bool:
+    return actor is None or isinstance(actor, str)
+
+
+def _same_org(organisation_id: int, field: str, obj: Any) -> None:
+    if obj is not None and obj.organisation_id != organisation_id:
+        raise InvalidInput(f"The {field.replace('_', ' ')} belongs to another organisation.",
+                           {field: ["Not found in this organisation."]})
+
+
+def _unknown(fields: Iterable[str], allowed: Sequence[str]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise InvalidInput("Unknown fields: " + ", ".join(unknown),
+                           {f: ["Unknown field."] for f in unknown})
+
+
+# --- themes -----------------------------------------------------------------------------
+
+
+def theme_create(*, actor: Any, organisation: Any, location: Any, title: str, origin: str,
+                 quality_statements: Sequence[Any] = (), regulations: Sequence[Any] = (),
+                 as_of: dt.date | None = None, **fields: Any) -> Theme:
+    """Open an improvement theme at a location. It starts identified; the rules take it on."""
+    _unknown(fields, THEME_FIELDS)
+    _same_org(organisation.pk, "location", location)
+    _same_org(organisation.pk, "owner", fields.get("owner"))
+    if not _system(actor) and not perms.can_change_theme(actor, location.pk):
+        raise PermissionDenied("Your role cannot open themes at this location.")
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        theme = tracked_create(actor=actor, obj=Theme(
+            organisation=organisation, location=location, title=title, origin=origin,
+            stage=Stage.IDENTIFIED.value, stage_since=as_of, **fields),
+            m2m={"quality_statements": list(quality_statements),
+                 "regulations": list(regulations)})
+        _record_transition(theme, "", Stage.IDENTIFIED, as_of, actor,
+                           f"Theme identified ({theme.get_origin_display().lower()}).", ())
+        theme_reevaluate(theme=theme, as_of=as_of)
+    return theme
+
+
+def theme_update(*, actor: Any, theme: Theme, changes: dict[str, Any],
+                 expected_version: int | None) -> Theme:
+    changes = dict(changes)
+    m2m = {k: list(changes.pop(k)) for k in ("quality_statements", "regulations")
+           if k in changes}
+    _unknown(changes, THEME_FIELDS)
+    _same_org(theme.organisation_id, "owner", changes.get("owner"))
+    if not _system(actor) and not perms.can_change_theme(actor, theme.location_id):
+        raise PermissionDenied("Your role cannot change this theme.")
+    with transaction.atomic():
+        theme = tracked_update(actor=actor, obj=theme, changes=changes,
+                               expected_version=expected_version, m2m=m2m or None)
+        theme_reevaluate(theme=theme)
+    return theme
+
+
+def _record_transition(theme: Theme, from_stage: str, to_stage: Stage, on: dt.date,
+                       actor: Any, reason: str, evidence: Sequence[str],
+                       moved_by: str = ThemeTransition.MovedBy.RULES) -> ThemeTransition:
+    return tracked_create(actor=actor if actor is not None else RULES_ACTOR, obj=ThemeTransition(
+        organisation_id=theme.organisation_id, theme=theme, location_id=theme.location_id,
+        from_stage=from_stage, to_stage=to_stage.value, effective_on=on, moved_by=moved_by,
+        actor=None if _system(actor) else actor, reason=reason, evidence=list(evidence),
+        rule_version=RULE_VERSION))
+
+
+def _milestone_changes(theme: Theme, stage: Stage, on: dt.date) -> dict[str, Any]:
+    changes: dict[str, Any] = {"stage": stage.value, "stage_since": on}
+    if stage == Stage.VERIFIED:
+        changes["verified_on"] = on
+        changes["sustaining_since"] = None
+    elif stage == Stage.SUSTAINING:
+        changes["sustaining_since"] = on
+    elif stage == Stage.RELAPSED:
+        changes["relapsed_on"] = on
+    return changes
+
+
+def _move(theme: Theme, result: Evaluation, actor: Any, reason: str,
+          moved_by: str) -> Theme:
+    old = theme.stage
+    _record_transition(theme, old, result.stage, result.since, actor, reason, result.evidence,
+                       moved_by)
+    return tracked_update(actor=actor if actor is not None else RULES_ACTOR, obj=theme,
+                          changes=_milestone_changes(theme, result.stage, result.since),
+                          expected_version=None,
+                          message=f"{STAGE_LABELS[Stage(old)]} → {STAGE_LABELS[result.stage]}")
+
+
+def _evaluation_json(result: Evaluation, as_of: dt.date) -> dict[str, Any]:
+    return {"stage": result.stage.value, "since": result.since.isoformat(),
+            "reasons": list(result.reasons), "missing": list(result.missing),
+            "evidence": list(result.evidence), "rule_version": result.rule_version,
+            "as_of": as_of.isoformat()}
+
+
+def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
+    """Apply every move the evidence supports (recorded as the rules' transitions), then
+    store the latest explanation. Idempotent: a second call changes nothing."""
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        theme = Theme.objects.select_for_update().select_related("organisation").get(
+            pk=theme.pk)
+        for _ in range(len(Stage) + 1):
+            result = evaluate(theme_facts(theme, as_of))
+            if result.stage.value == theme.stage:
+                break
+            theme = _move(theme, result, None, " ".join(result.reasons),
+                          ThemeTransition.MovedBy.RULES)
+        explanation = _evaluation_json(result, as_of)
+        if theme.evaluation != explanation:
+            # A cached explanation, not a change of the record: no history entry.
+            Theme.objects.filter(pk=theme.pk).update(evaluation=explanation)
+            theme.evaluation = explanation
+    return theme
+
+
+def themes_reevaluate(*, organisation_id: int | None = None,
+                      as_of: dt.date | None = None, batch: int = 500) -> dict[str, int]:
+    """Re-evaluate every theme (periodic job): facts in bulk, writes only where the stage
+    moves; explanations refreshed with one bulk update per batch."""
+    as_of = as_of or timezone.localdate()
+    qs = Theme.objects.select_related("organisation").order_by("pk")
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    summary = {"themes": 0, "moved": 0}
+    ids = list(qs.values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        themes = list(qs.filter(pk__in=ids[start:start + batch]))
+        facts = facts_for_themes(themes, as_of)
+        stale: list[Theme] = []
+        for theme in themes:
+            summary["themes"] += 1
+            result = evaluate(facts[theme.pk])
+            if result.stage.value != theme.stage:
+                theme_reevaluate(theme=theme, as_of=as_of)
+                summary["moved"] += 1
+                continue
+            explanation = _evaluation_json(result, as_of)
+            if theme.evaluation != explanation:
+                theme.evaluation = explanation
+                stale.append(theme)
+        Theme.objects.bulk_update(stale, ["evaluation"])
+    return summary
+
+
+def theme_transition(*, actor: Any, theme: Theme, target: str, reason: str,
+                     as_of: dt.date | None = None) -> Theme:
+    """A person moves the theme, where the rules allow, with a written reason."""
+    if not _system(actor) and not perms.can_change_theme(actor, theme.location_id):
+        raise PermissionDenied("Your role cannot move this theme.")
+    try:
+        stage = Stage(target)
+    except ValueError as exc:
+        raise InvalidInput("Unknown stage.", {"target": [f"Choose one of: {', '.join(Stage)}"]}) \
+            from exc
+    if len(reason.strip()) < MIN_REASON:
+        raise InvalidInput("Give a written reason for moving the theme.",
+                           {"reason": [f"At least {MIN_REASON} characters."]})
+    as_of = as_of or timezone.localdate()
+    facts = theme_facts(theme, as_of)
+    blockers = manual_transition_blockers(facts, stage)
+    if blockers:
+        raise InvalidInput(
+            f"The theme cannot move to {STAGE_LABELS[stage].lower()}: " + " ".join(blockers),
+            {"target": list(blockers)})
+    with transaction.atomic():
+        result = Evaluation(stage, as_of, (reason,), (), ())
+        theme = _move(theme, result, actor, reason.strip(), ThemeTransition.MovedBy.PERSON)
+        theme = theme_reevaluate(theme=theme, as_of=as_of)
+    return theme
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def _check_action_status(status: str, fields: dict[str, Any]) -> None:
+    if status == ActionStatus.EFFECTIVE:
+        raise InvalidInput("An action becomes effective only through its effectiveness check.",
+                           {"status": ["Use verify, with the evidence."]})
+    if status == ActionStatus.DONE and not fields.get("completed_on"):
+        fields["completed_on"] = timezone.localdate()
+
+
+def action_create(*, actor: Any, theme: Theme, description: str, due_date: dt.date,
+                  **fields: Any) -> Action:
+    """Add a step to a theme's plan (optionally raised from an audit question)."""
+    extra = dict(fields)
+    source_audit = extra.pop("source_audit", None)
+    source_question = extra.pop("source_question", "")
+    _unknown(extra, ACTION_FIELDS)
+    _same_org(theme.organisation_id, "owner", extra.get("owner"))
+    if not _system(actor) and not perms.can_change_action(actor, theme.location_id):
+        raise PermissionDenied("Your role cannot add actions to this theme.")
+    status = extra.setdefault("status", ActionStatus.OPEN)
+    _check_action_status(status, extra)
+    with transaction.atomic():
+        action = tracked_create(actor=actor, obj=Action(
+            organisation_id=theme.organisation_id, theme=theme, location_id=theme.location_id,
+            description=description, due_date=due_date, source_audit=source_audit,
+            source_question=source_question, **extra))
+        theme_reevaluate(theme=theme)
+    return action
+
+
+def action_update(*, actor: Any, action: Action, changes: dict[str, Any],
+                  expected_version: int | None) -> Action:
+    """Change an action: progress, done (with date), cancel (with reason)."""
+    changes = dict(changes)
+    _unknown(changes, ACTION_FIELDS)
+    _same_org(action.organisation_id, "owner", changes.get("owner"))
+    if not _system(actor) and not perms.can_change_action(actor, action.location_id):
+        raise PermissionDenied("Your role cannot change this action.")
+    if action.status == ActionStatus.EFFECTIVE and changes.get("status", "effective") != \
+            "effective":
+        raise InvalidInput("An effective action is closed; raise a new action instead.",
+                           {"status": ["Already verified effective."]})
+    if "status" in changes:
+        _check_action_status(changes["status"], changes)
+    with transaction.atomic():
+        action = tracked_update(actor=actor, obj=action, changes=changes,
+                                expected_version=expected_version)
+        theme_reevaluate(theme=action.theme)
+    return action
+
+
+_THRESHOLD = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def action_verify(*, actor: Any, action: Action, evidence_audit: Any = None,
+                  evidence_note: str = "", verified_on: dt.date | None = None) -> Action:
+    """Run the effectiveness check: done becomes effective only with evidence that passes."""
+    if not _system(actor) and not perms.can_verify_action(actor, action.location_id):
+        raise PermissionDenied("Your role cannot verify actions.")
+    if action.status != ActionStatus.DONE:
+        raise InvalidInput("Only a done action can be verified effective.",
+                           {"status": [f"The action is {action.get_status_display().lower()}."]})
+    verified_on = verified_on or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if action.check_method == CheckMethod.REAUDIT or evidence_audit is not None:
+        if evidence_audit is None:
+            errors["evidence_audit"] = ["A re-audit check needs the re-audit as evidence."]
+        else:
+            _same_org(action.organisation_id, "evidence_audit", evidence_audit)
+            errors.update(_audit_evidence_problems(action, evidence_audit))
+    elif len(evidence_note.strip()) < 20:
+        errors["evidence_note"] = [
+            "Describe the evidence (what was observed or sampled, when, by whom)."]
+    if errors:
+        raise InvalidInput("The effectiveness check has not passed: "
+                           + " ".join(m for ms in errors.values() for m in ms), errors)
+    with transaction.atomic():
+        action = tracked_update(actor=actor, obj=action, changes={
+            "status": ActionStatus.EFFECTIVE, "evidence_audit": evidence_audit,
+            "evidence_note": evidence_note.strip(), "verified_on": verified_on,
+            "verified_by": None if _system(actor) else actor}, expected_version=None,
+            message="Effectiveness check passed")
+        theme_reevaluate(theme=action.theme)
+    return action
+
+
+def _audit_evidence_problems(action: Action, audit: Any) -> dict[str, list[str]]:
+    problems: list[str] = []
+    if audit.status != "completed":
+        problems.append("The audit is not completed.")
+    if audit.location_id != action.location_id:
+        problems.append("The audit was at another location.")
+    if audit.theme_id not in (None, action.theme_id):
+        problems.append("The audit tested another theme.")
+    if action.completed_on and audit.audit_date < action.completed_on:
+        problems.append("The audit took place before the action was done, so it cannot show "
+                        "the change.")
+    if audit.status == "completed" and not audit.passed:
+        problems.append(f"The audit did not pass (score {audit.score}%).")
+    match = _THRESHOLD.search(action.check_criterion or "")
+    if match and audit.score is not None and float(audit.score) < float(match.group(1)):
+        problems.append(f"The criterion needs {match.group(1)}% and the audit scored "
+                        f"{audit.score}%.")
+    return {"evidence_audit": problems} if problems else {}
