@@ -17,7 +17,9 @@ REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
 def _env(tmp_path: Path, **values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in (*REQUIRED, "DJANGO_SETTINGS_MODULE", "SECURE_HSTS_PRELOAD",
-                        "DJANGO_DEBUG")}
+                        "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    # (The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process for
+    # live_server; a real deployment never has it, so it must not leak into this check.)
     env.update({"DJANGO_SETTINGS_MODULE": PROD, "SUSTAIN_DATA_DIR": str(tmp_path / "data")})
     env.update(values)
     return env
