@@ -1,4 +1,5 @@
-"""One access spec per API route (router basename). Add one entry here for every new endpoint.
+"""One access spec per API route (router basename). Add one entry for every new endpoint:
+here, or in `tests/access/specs_<app>.py` (a module with its own `SPECS_LIST`) beside it.
 
 A spec says where its records live, how to build one there, and which permission each action
 needs. The matrix in `tests/test_access_matrix.py` runs every route on the router for every
@@ -172,5 +173,23 @@ SPECS_LIST: list[Spec] = [
     Spec("enforcement-type", "shared", None, shared_row("enforcement-type")),
 ]
 
+
+
+def _extension_specs() -> list[Spec]:
+    """Specs kept beside their domain: `tests/access/specs_<app>.py`, each with a SPECS_LIST."""
+    import importlib
+    import pkgutil
+
+    import tests.access as package
+
+    found: list[Spec] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("specs_"):
+            module = importlib.import_module(f"tests.access.{info.name}")
+            found.extend(module.SPECS_LIST)
+    return found
+
+
+SPECS_LIST = SPECS_LIST + _extension_specs()
 SPECS: dict[str, Spec] = {spec.basename: spec for spec in SPECS_LIST}
 assert len(SPECS) == len(SPECS_LIST), "two specs share a basename"
