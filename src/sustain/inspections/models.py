@@ -37,6 +37,8 @@ class Inspection(TenantScopedModel):
 
     class Meta:
         ordering = ("-inspection_date",)
+        indexes = [models.Index(fields=("location", "-inspection_date"),
+                                name="inspections_location_date")]
 
     def __str__(self) -> str:
         return f"{self.location} — {self.inspection_date:%d %b %Y}"
