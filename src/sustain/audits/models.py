@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -119,8 +121,11 @@ class Audit(TenantScopedModel):
 
 
 def attachment_path(instance: AuditAttachment, filename: str) -> str:
-    # Content-addressed under the organisation; never overwritten.
-    return f"attachments/{instance.organisation_id}/{instance.sha256[:2]}/{instance.uuid}"
+    """Content-addressed under the organisation (the SHA-256 names the folder) and unique per
+    upload (the record's id names the file), so a stored file is never overwritten."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return (f"attachments/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}/"
+            f"{instance.uuid}{suffix}")
 
 
 class AuditAttachment(TenantScopedModel):
@@ -137,6 +142,9 @@ class AuditAttachment(TenantScopedModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
+
+    # The stored path derives from the SHA-256 and the record's id, both in history.
+    history_exclude = ("id", "created_at", "updated_at", "file")
 
     def __str__(self) -> str:
         return self.original_name
