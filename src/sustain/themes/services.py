@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from sustain.core.errors import InvalidInput, PermissionDenied
-from sustain.core.services import tracked_create, tracked_update
+from sustain.core.errors import Conflict, InvalidInput, PermissionDenied
+from sustain.core.services import tracked_archive, tracked_create, tracked_update
 from sustain.engine.lifecycle import (
     RULE_VERSION,
     STAGE_LABELS,
     Evaluation,
+    Milestones,
     Stage,
+    ThemeFacts,
     evaluate,
     manual_transition_blockers,
 )
@@ -90,11 +93,27 @@ def theme_update(*, actor: Any, theme: Theme, changes: dict[str, Any],
     return theme
 
 
+def theme_archive(*, actor: Any, theme: Theme, reason: str = "",
+                  restore: bool = False) -> Theme:
+    """Archive a theme opened in error or merged into another (it is kept, with its history,
+    and leaves lists and the nightly re-evaluation), or bring it back."""
+    if not _system(actor) and not perms.can_change_theme(actor, theme.location_id):
+        raise PermissionDenied("Your role cannot archive this theme.")
+    if not restore and len(reason.strip()) < MIN_REASON:
+        raise InvalidInput("Say why the theme is archived.",
+                           {"reason": [f"At least {MIN_REASON} characters."]})
+    with transaction.atomic():
+        theme = tracked_archive(actor=actor, obj=theme, reason=reason.strip(), restore=restore)
+        if restore:
+            theme = theme_reevaluate(theme=theme)
+    return theme
+
+
 def _record_transition(theme: Theme, from_stage: str, to_stage: Stage, on: dt.date,
                        actor: Any, reason: str, evidence: Sequence[str],
                        moved_by: str = ThemeTransition.MovedBy.RULES) -> ThemeTransition:
     return tracked_create(actor=actor if actor is not None else RULES_ACTOR, obj=ThemeTransition(
-        organisation_id=theme.organisation_id, theme=theme, location_id=theme.location_id,
+        organisation=theme.organisation, theme=theme, location=theme.location,
         from_stage=from_stage, to_stage=to_stage.value, effective_on=on, moved_by=moved_by,
         actor=None if _system(actor) else actor, reason=reason, evidence=list(evidence),
         rule_version=RULE_VERSION))
@@ -130,19 +149,56 @@ def _evaluation_json(result: Evaluation, as_of: dt.date) -> dict[str, Any]:
             "as_of": as_of.isoformat()}
 
 
+def _advance(facts: ThemeFacts) -> tuple[list[Evaluation], Evaluation]:
+    """Every move the evidence supports from the theme's stage, applied in memory (the facts
+    about actions and audits do not change between moves; the stage and milestones do), and
+    the final evaluation."""
+    steps: list[Evaluation] = []
+    result = evaluate(facts)
+    for _ in range(len(Stage) + 1):
+        if result.stage == facts.stage:
+            break
+        steps.append(result)
+        ms = facts.milestones
+        if result.stage == Stage.VERIFIED:
+            ms = Milestones(result.since, None, ms.relapsed_on)
+        elif result.stage == Stage.SUSTAINING:
+            ms = Milestones(ms.verified_on, result.since, ms.relapsed_on)
+        elif result.stage == Stage.RELAPSED:
+            ms = Milestones(ms.verified_on, ms.sustaining_since, result.since)
+        facts = replace(facts, stage=result.stage, milestones=ms)
+        result = evaluate(facts)
+    return steps, result
+
+
+def _apply_moves(theme: Theme, steps: Sequence[Evaluation], final: Evaluation,
+                 as_of: dt.date, expected_version: int | None) -> Theme:
+    """Record each move as the rules' transition, then update the theme once (one history
+    entry naming the whole path) with its new stage, milestones and explanation."""
+    path = [theme.stage]
+    changes: dict[str, Any] = {}
+    for step in steps:
+        _record_transition(theme, path[-1], step.stage, step.since, None,
+                           " ".join(step.reasons), step.evidence,
+                           ThemeTransition.MovedBy.RULES)
+        changes.update(_milestone_changes(theme, step.stage, step.since))
+        path.append(step.stage.value)
+    changes["evaluation"] = _evaluation_json(final, as_of)
+    return tracked_update(actor=RULES_ACTOR, obj=theme, changes=changes,
+                          expected_version=expected_version,
+                          message=" → ".join(STAGE_LABELS[Stage(s)] for s in path))
+
+
 def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
     """Apply every move the evidence supports (recorded as the rules' transitions), then
     store the latest explanation. Idempotent: a second call changes nothing."""
     as_of = as_of or timezone.localdate()
     with transaction.atomic():
-        theme = Theme.objects.select_for_update().select_related("organisation").get(
-            pk=theme.pk)
-        for _ in range(len(Stage) + 1):
-            result = evaluate(theme_facts(theme, as_of))
-            if result.stage.value == theme.stage:
-                break
-            theme = _move(theme, result, None, " ".join(result.reasons),
-                          ThemeTransition.MovedBy.RULES)
+        theme = Theme.objects.select_for_update().select_related(
+            "organisation", "location").get(pk=theme.pk)
+        steps, result = _advance(theme_facts(theme, as_of))
+        if steps:
+            return _apply_moves(theme, steps, result, as_of, None)
         explanation = _evaluation_json(result, as_of)
         if theme.evaluation != explanation:
             # A cached explanation, not a change of the record: no history entry.
@@ -153,10 +209,17 @@ def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
 
 def themes_reevaluate(*, organisation_id: int | None = None,
                       as_of: dt.date | None = None, batch: int = 500) -> dict[str, int]:
-    """Re-evaluate every theme (periodic job): facts in bulk, writes only where the stage
-    moves; explanations refreshed with one bulk update per batch."""
+    """Re-evaluate every current (not archived) theme: the periodic job.
+
+    Facts are read in bulk (three queries per batch); writes happen only where the stage
+    moves (the transitions and one theme update, with history); explanations that changed
+    are refreshed with one bulk update per batch. A theme changed by someone else while the
+    batch ran is re-evaluated on its own, under a lock. Idempotent: a second run on the same
+    date moves nothing.
+    """
     as_of = as_of or timezone.localdate()
-    qs = Theme.objects.select_related("organisation").order_by("pk")
+    qs = Theme.objects.filter(archived_at__isnull=True).select_related(
+        "organisation", "location").order_by("pk")
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
     summary = {"themes": 0, "moved": 0}
@@ -167,10 +230,14 @@ def themes_reevaluate(*, organisation_id: int | None = None,
         stale: list[Theme] = []
         for theme in themes:
             summary["themes"] += 1
-            result = evaluate(facts[theme.pk])
-            if result.stage.value != theme.stage:
-                theme_reevaluate(theme=theme, as_of=as_of)
+            steps, result = _advance(facts[theme.pk])
+            if steps:
                 summary["moved"] += 1
+                try:
+                    with transaction.atomic():
+                        _apply_moves(theme, steps, result, as_of, theme.version)
+                except Conflict:
+                    theme_reevaluate(theme=theme, as_of=as_of)
                 continue
             explanation = _evaluation_json(result, as_of)
             if theme.evaluation != explanation:
@@ -185,6 +252,7 @@ def theme_transition(*, actor: Any, theme: Theme, target: str, reason: str,
     """A person moves the theme, where the rules allow, with a written reason."""
     if not _system(actor) and not perms.can_change_theme(actor, theme.location_id):
         raise PermissionDenied("Your role cannot move this theme.")
+    _not_archived(theme)
     try:
         stage = Stage(target)
     except ValueError as exc:
@@ -216,6 +284,14 @@ def _check_action_status(status: str, fields: dict[str, Any]) -> None:
                            {"status": ["Use verify, with the evidence."]})
     if status == ActionStatus.DONE and not fields.get("completed_on"):
         fields["completed_on"] = timezone.localdate()
+    if status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS):
+        fields.setdefault("completed_on", None)  # reopened: no longer done
+
+
+def _not_archived(theme: Theme) -> None:
+    if theme.archived_at is not None:
+        raise InvalidInput("The theme is archived: restore it first.",
+                           {"theme": ["This theme is archived."]})
 
 
 def action_create(*, actor: Any, theme: Theme, description: str, due_date: dt.date,
@@ -228,11 +304,12 @@ def action_create(*, actor: Any, theme: Theme, description: str, due_date: dt.da
     _same_org(theme.organisation_id, "owner", extra.get("owner"))
     if not _system(actor) and not perms.can_change_action(actor, theme.location_id):
         raise PermissionDenied("Your role cannot add actions to this theme.")
+    _not_archived(theme)
     status = extra.setdefault("status", ActionStatus.OPEN)
     _check_action_status(status, extra)
     with transaction.atomic():
         action = tracked_create(actor=actor, obj=Action(
-            organisation_id=theme.organisation_id, theme=theme, location_id=theme.location_id,
+            organisation=theme.organisation, theme=theme, location=theme.location,
             description=description, due_date=due_date, source_audit=source_audit,
             source_question=source_question, **extra))
         theme_reevaluate(theme=theme)
@@ -256,6 +333,22 @@ def action_update(*, actor: Any, action: Action, changes: dict[str, Any],
     with transaction.atomic():
         action = tracked_update(actor=actor, obj=action, changes=changes,
                                 expected_version=expected_version)
+        theme_reevaluate(theme=action.theme)
+    return action
+
+
+def action_archive(*, actor: Any, action: Action, reason: str = "",
+                   restore: bool = False) -> Action:
+    """Archive an action recorded in error (it leaves the plan and the stage rules; history
+    keeps it), or bring it back. To drop a real step from the plan, cancel it with a reason."""
+    if not _system(actor) and not perms.can_change_action(actor, action.location_id):
+        raise PermissionDenied("Your role cannot archive this action.")
+    if not restore and len(reason.strip()) < MIN_REASON:
+        raise InvalidInput("Say why the action is archived.",
+                           {"reason": [f"At least {MIN_REASON} characters."]})
+    with transaction.atomic():
+        action = tracked_archive(actor=actor, obj=action, reason=reason.strip(),
+                                 restore=restore)
         theme_reevaluate(theme=action.theme)
     return action
 

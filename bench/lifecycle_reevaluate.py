@@ -1,0 +1,194 @@
+"""Time the nightly lifecycle re-evaluation over 3,000 themes (budget: 10 s).
+
+    .venv/bin/python bench/lifecycle_reevaluate.py [--locations 300] [--themes 10]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sustain_bench .venv/bin/python \
+        bench/lifecycle_reevaluate.py
+
+Without DATABASE_URL it migrates a fresh SQLite database in a temporary folder. With one, it
+migrates that database and adds a new organisation to it (named after the run), so earlier runs
+do not disturb the figures; only the new organisation's themes are re-evaluated.
+
+The data is bulk-created: 300 locations × 10 themes, each theme with 4 actions and 3 audits,
+in a mix that supports every stage (no plan yet, actions open, all done without a re-audit,
+failed re-audit, passing re-audit this month, passing re-audits months ago, a later failure).
+Every theme starts "identified", so three runs are timed:
+
+1. first evaluation — every theme moves to the stage its evidence supports (each move is a
+   recorded transition with history);
+2. nightly, nothing new — the steady state: nothing moves;
+3. nightly, a month later — the calendar moves verified themes on to sustaining.
+
+Prints each run's time, SQL query count and themes moved, and the machine, for
+docs/performance.md. Exits non-zero if a run is over budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+BUDGET_SECONDS = 10.0
+AS_OF = dt.date(2026, 6, 15)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    return f"{os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
+
+
+def setup_django(tmp: str) -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sustain.config.settings.dev")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SUSTAIN_DATA_DIR"] = tmp
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    return f"{connection.vendor} {connection.settings_dict.get('NAME')}"
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[int]]:
+    from django.db import connection
+
+    counter = [0]
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counter[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield counter
+
+
+def build(locations: int, per_location: int) -> Any:
+    """Bulk-create the organisation, its locations, themes, actions and audits."""
+    from sustain.audits.models import Audit, AuditTemplate
+    from sustain.tenancy.models import Location, Organisation
+    from sustain.themes.models import Action, Theme
+
+    stamp = f"{time.time_ns()}"[-9:]
+    org = Organisation.objects.create(name=f"Bench {stamp}", slug=f"bench-{stamp}")
+    template = AuditTemplate.objects.create(
+        organisation=org, code=f"bench-{stamp}", title="Bench audit", pass_mark=90,
+        sections=[{"title": "Main", "questions": [
+            {"code": "Q1", "text": "Is it right?", "answer_type": "yes_no"}]}])
+    Location.objects.bulk_create([
+        Location(organisation=org, name=f"Bench Home {i:04d}",
+                 cqc_location_id=f"1-{stamp}{i:04d}"[:20], service_type="care_home",
+                 capacity=30) for i in range(locations)])
+    places = list(Location.objects.filter(organisation=org).order_by("pk"))
+    Theme.objects.bulk_create([
+        Theme(organisation=org, location=loc, title=f"Theme {k}", origin="inspection",
+              stage="identified", stage_since=dt.date(2025, 10, 1), embedding_channels=[
+                  "audit_cycles"], description="Benchmark theme")
+        for loc in places for k in range(per_location)])
+    themes = list(Theme.objects.filter(organisation=org).order_by("pk"))
+    actions: list[Action] = []
+    audits: list[Audit] = []
+
+    def audit(theme: Theme, day: dt.date, score: int, reaudit: bool = True) -> None:
+        audits.append(Audit(organisation=org, location_id=theme.location_id, template=template,
+                            theme=theme, is_reaudit=reaudit, audit_date=day, status="completed",
+                            score=score, passed=score >= 90))
+
+    for n, theme in enumerate(themes):
+        profile = n % 10
+        if profile == 0:
+            continue  # identified: no action plan yet
+        done = profile >= 3
+        for j in range(4):
+            open_one = not done or (profile == 1 and j == 0)
+            actions.append(Action(
+                organisation=org, theme=theme, location_id=theme.location_id,
+                description=f"Action {j} of {theme.title}", raised_on=dt.date(2025, 11, 1),
+                due_date=dt.date(2026, 1, 1) if j else dt.date(2026, 9, 1),
+                status="open" if open_one else "done",
+                completed_on=None if open_one else dt.date(2026, 1, 10 + j)))
+        audit(theme, dt.date(2025, 10, 20), 61, reaudit=False)  # the baseline audit
+        if profile == 4:
+            audit(theme, dt.date(2026, 6, 1), 72)  # failed re-audit
+        elif profile in (5, 6):
+            audit(theme, dt.date(2026, 6, 10), 94)  # verified this month
+        elif profile in (7, 8):
+            audit(theme, dt.date(2026, 2, 10), 93)  # verified months ago, held since
+            audit(theme, dt.date(2026, 4, 12), 95)
+            audit(theme, dt.date(2026, 5, 12), 96)
+        elif profile == 9:
+            audit(theme, dt.date(2026, 2, 10), 93)
+            audit(theme, dt.date(2026, 5, 20), 70)  # later failure
+    Action.objects.bulk_create(actions, batch_size=1000)
+    Audit.objects.bulk_create(audits, batch_size=1000)
+    return org, len(places), len(themes), len(actions), len(audits)
+
+
+def timed(label: str, org: Any, as_of: dt.date) -> float:
+    from sustain.themes.services import themes_reevaluate
+
+    with counting_queries() as queries:
+        started = time.perf_counter()
+        summary = themes_reevaluate(organisation_id=org.pk, as_of=as_of)
+        elapsed = time.perf_counter() - started
+    print(f"{label}: {elapsed:.2f} s, {queries[0]:,} queries, {summary['themes']:,} themes, "
+          f"{summary['moved']:,} moved")
+    return elapsed
+
+
+def stages(org: Any) -> str:
+    from django.db.models import Count
+
+    from sustain.themes.models import Theme
+
+    rows = Theme.objects.filter(organisation=org).values("stage").annotate(n=Count("pk"))
+    return ", ".join(f"{r['stage']} {r['n']}" for r in rows.order_by("stage"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--locations", type=int, default=300)
+    parser.add_argument("--themes", type=int, default=10, help="themes per location")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sustain-bench-") as tmp:
+        database = setup_django(tmp)
+        print(f"machine: {machine()}")
+        print(f"database: {database}")
+        started = time.perf_counter()
+        org, n_loc, n_themes, n_actions, n_audits = build(args.locations, args.themes)
+        print(f"built {n_loc} locations, {n_themes:,} themes, {n_actions:,} actions, "
+              f"{n_audits:,} audits in {time.perf_counter() - started:.1f} s")
+        times = [timed("1. first evaluation", org, AS_OF)]
+        print(f"   stages: {stages(org)}")
+        times.append(timed("2. nightly, nothing new", org, AS_OF))
+        times.append(timed("3. nightly, a month later", org, AS_OF + dt.timedelta(days=31)))
+        print(f"   stages: {stages(org)}")
+    over = [t for t in times if t > BUDGET_SECONDS]
+    print(f"budget {BUDGET_SECONDS:.0f} s per run: {'OVER' if over else 'met'}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
