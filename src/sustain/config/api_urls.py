@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from sustain.accounts import api as accounts_api
+from sustain.audits import api as audits_api
 from sustain.core import api_history
 from sustain.people import api as people_api
 from sustain.reference import api as reference_api
@@ -27,6 +28,8 @@ router.register("evidence-categories", reference_api.EvidenceCategoryViewSet,
 router.register("rating-levels", reference_api.RatingLevelViewSet, basename="rating-level")
 router.register("enforcement-types", reference_api.EnforcementTypeViewSet,
                 basename="enforcement-type")
+router.register("audit-templates", audits_api.AuditTemplateViewSet, basename="audit-template")
+router.register("audits", audits_api.AuditViewSet, basename="audit")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
