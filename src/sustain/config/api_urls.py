@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.core import api_history
+from sustain.inspections import api as inspections_api
 from sustain.people import api as people_api
 from sustain.reference import api as reference_api
 from sustain.tenancy import api as tenancy_api
@@ -28,6 +29,7 @@ router.register("evidence-categories", reference_api.EvidenceCategoryViewSet,
 router.register("rating-levels", reference_api.RatingLevelViewSet, basename="rating-level")
 router.register("enforcement-types", reference_api.EnforcementTypeViewSet,
                 basename="enforcement-type")
+router.register("inspections", inspections_api.InspectionViewSet, basename="inspection")
 router.register("audit-templates", audits_api.AuditTemplateViewSet, basename="audit-template")
 router.register("audits", audits_api.AuditViewSet, basename="audit")
 

@@ -66,19 +66,19 @@ def with_latest_rating(qs: QuerySet, actor: Any) -> QuerySet:
     )
 
 
-def inspection_detail_queryset(actor: Any) -> QuerySet:
-    """Inspections the actor may see, with every part joined or prefetched (live rows only),
-    and the themes made from each finding that the actor may see."""
+def with_parts(qs: QuerySet, actor: Any) -> QuerySet:
+    """Join or prefetch every live part of each inspection (a fixed number of queries), with
+    the themes made from each finding that the actor may see."""
     from sustain.themes.models import Theme
     from sustain.themes.permissions import filter_themes_visible
 
     live = {"archived_at__isnull": True}
-    themes = filter_themes_visible(Theme.objects.filter(**live), actor).order_by("created_at")
+    themes = filter_themes_visible(Theme.objects.filter(**live), actor) \
+        .select_related("owner").order_by("created_at")
     findings = Finding.objects.filter(**live).select_related("key_question").order_by("pk") \
         .prefetch_related("quality_statements",
                           Prefetch("themes", queryset=themes, to_attr="live_themes"))
-    return filter_inspections_visible(Inspection.objects.all(), actor) \
-        .select_related("location", "organisation").prefetch_related(
+    return qs.select_related("location", "organisation").prefetch_related(
         Prefetch("keyquestionratings", to_attr="live_ratings",
                  queryset=KeyQuestionRating.objects.filter(**live)
                  .select_related("key_question").order_by("key_question__position")),
@@ -90,6 +90,11 @@ def inspection_detail_queryset(actor: Any) -> QuerySet:
                  .select_related("enforcement_type").order_by("issued_on", "pk")),
         Prefetch("findings", to_attr="live_findings", queryset=findings),
     )
+
+
+def inspection_detail_queryset(actor: Any) -> QuerySet:
+    """Inspections the actor may see, with their parts (see `with_parts`)."""
+    return with_parts(filter_inspections_visible(Inspection.objects.all(), actor), actor)
 
 
 def is_overdue(action: EnforcementAction, today: dt.date | None = None) -> bool:

@@ -169,6 +169,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Name choice sets that share a field name with others (each app adds its own line).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[
+    "EnforcementStatusEnum"] = "sustain.inspections.models.EnforcementStatus"
 
 # Background work: Huey on SQLite by default, on Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
