@@ -296,7 +296,8 @@ CASES = [
     ("sustain-cycles-below-two", _variant("embedding_channels:", "sustain_cycles: 1\n"
                                                                  "embedding_channels:"),
      ("sustain_cycles: 1", 1), "sustain_cycles", "greater than or equal to 2"),
-    ("each-meeting-not-meeting", _variant("    frequency: per_shift", "    frequency: each_meeting"),
+    ("each-meeting-not-meeting", _variant("    frequency: per_shift",
+                                          "    frequency: each_meeting"),
      ("  - code: shift-check", 1), "governance_cadences[0] (shift-check)", "each_meeting"),
     ("bad-completion-kind", _variant("{kind: tracker_entry, tracker: medicines_checks}",
                                      "{kind: prayer}"),
