@@ -28,7 +28,8 @@ from sustain.themes.models import Action, ActionStatus, CheckMethod, Theme, Them
 from sustain.themes.selectors import facts_for_themes, theme_facts
 
 THEME_FIELDS = ("title", "description", "origin", "finding", "owner", "pass_mark",
-                "consecutive_passes", "sustain_cycles", "embedding_channels")
+                "consecutive_passes", "sustain_cycles", "embedding_channels",
+                "playbook")  # playbook: set by playbooks.services.playbook_apply
 ACTION_FIELDS = ("description", "owner", "raised_on", "due_date", "status", "completed_on",
                  "cancelled_reason", "check_method", "check_criterion")
 RULES_ACTOR = "rules"
