@@ -11,6 +11,7 @@ from sustain.inspections import api as inspections_api
 from sustain.people import api as people_api
 from sustain.reference import api as reference_api
 from sustain.tenancy import api as tenancy_api
+from sustain.themes import api as themes_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -32,6 +33,8 @@ router.register("enforcement-types", reference_api.EnforcementTypeViewSet,
 router.register("inspections", inspections_api.InspectionViewSet, basename="inspection")
 router.register("audit-templates", audits_api.AuditTemplateViewSet, basename="audit-template")
 router.register("audits", audits_api.AuditViewSet, basename="audit")
+router.register("themes", themes_api.ThemeViewSet, basename="theme")
+router.register("actions", themes_api.ActionViewSet, basename="action")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
