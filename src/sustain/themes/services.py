@@ -74,8 +74,7 @@ def theme_create(*, actor: Any, organisation: Any, location: Any, title: str, or
                  "regulations": list(regulations)})
         _record_transition(theme, "", Stage.IDENTIFIED, as_of, actor,
                            f"Theme identified ({theme.get_origin_display().lower()}).", ())
-        theme_reevaluate(theme=theme, as_of=as_of)
-    return theme
+        return theme_reevaluate(theme=theme, as_of=as_of)
 
 
 def theme_update(*, actor: Any, theme: Theme, changes: dict[str, Any],
