@@ -187,7 +187,7 @@ def test_action_filters(plan: Any, rm: Any, owner: Any, token_client: Any) -> No
     assert ids("overdue=true") == {"Weekly MAR spot checks"}
     assert ids("overdue=false") == {"Retrain night staff on MAR"}
     assert ids("status=done") == {"Retrain night staff on MAR"}
-    row = client.get(f"/api/v1/actions/?overdue=true").json()["results"][0]
+    row = client.get("/api/v1/actions/?overdue=true").json()["results"][0]
     assert row["overdue"] is True and row["status_label"] == "Open"
 
 
