@@ -9,6 +9,7 @@ from sustain.audits import api as audits_api
 from sustain.core import api_history
 from sustain.inspections import api as inspections_api
 from sustain.people import api as people_api
+from sustain.playbooks import api as playbooks_api
 from sustain.reference import api as reference_api
 from sustain.tenancy import api as tenancy_api
 from sustain.themes import api as themes_api
@@ -35,6 +36,7 @@ router.register("audit-templates", audits_api.AuditTemplateViewSet, basename="au
 router.register("audits", audits_api.AuditViewSet, basename="audit")
 router.register("themes", themes_api.ThemeViewSet, basename="theme")
 router.register("actions", themes_api.ActionViewSet, basename="action")
+router.register("playbooks", playbooks_api.PlaybookViewSet, basename="playbook")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
