@@ -89,6 +89,10 @@ class AuditComparison:
             return None
         return round(self.score - self.earlier_score, 2)
 
+    @property
+    def change_size(self) -> float | None:
+        return None if self.change is None else abs(self.change)
+
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100.0 * value, 1)
