@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("sustain.config.api_urls")),
     re_path(r"^api/", api_not_found),  # unknown API paths: 404 in the JSON error envelope
     path("framework/", include("sustain.reference.urls")),
+    path("playbooks/", include("sustain.playbooks.urls")),
     path("audits/", include("sustain.audits.urls")),
     path("", include("sustain.web.urls")),
 ]
