@@ -10,5 +10,6 @@ urlpatterns = [
     path("framework/", include("sustain.reference.urls")),
     path("playbooks/", include("sustain.playbooks.urls")),
     path("audits/", include("sustain.audits.urls")),
+    path("", include("sustain.inspections.urls")),
     path("", include("sustain.web.urls")),
 ]

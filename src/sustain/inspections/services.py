@@ -284,21 +284,15 @@ def _finding_rows(rows: Any, base: Inspection, library: _Library,
     return built
 
 
-def inspection_record(*, actor: Any, organisation: Any, location: Any,
-                      inspection_date: Any, inspection_type: str, overall_rating: str,
-                      publication_date: Any = None, report_url: str = "", summary: str = "",
-                      ratings: Mapping[Any, str] | None = None,
-                      breaches: Sequence[Mapping[str, Any]] = (),
-                      enforcement: Sequence[Mapping[str, Any]] = (),
-                      findings: Sequence[Mapping[str, Any]] = (),
-                      today: dt.date | None = None) -> Inspection:
-    """Record a CQC inspection of a location with all its parts, or nothing at all.
-
-    Everything is validated first — the header, a rating for each of the five key questions,
-    and every breach, enforcement and finding row — and every problem is reported at once,
-    keyed by row and field. Then every row is written in one transaction through
-    `tracked_create`, so each has its own history entry.
-    """
+def _prepare(*, actor: Any, organisation: Any, location: Any, inspection_date: Any,
+             inspection_type: str, overall_rating: str, publication_date: Any = None,
+             report_url: str = "", summary: str = "", ratings: Mapping[Any, str] | None = None,
+             breaches: Sequence[Mapping[str, Any]] = (),
+             enforcement: Sequence[Mapping[str, Any]] = (),
+             findings: Sequence[Mapping[str, Any]] = (),
+             today: dt.date | None = None) -> tuple[Any, ...]:
+    """Check permission and validate everything; the unsaved rows, or InvalidInput naming
+    every problem."""
     if location is None or location.organisation_id != organisation.pk:
         raise InvalidInput("The location belongs to another organisation.",
                            {"location": ["Not found in this organisation."]})
@@ -318,6 +312,29 @@ def inspection_record(*, actor: Any, organisation: Any, location: Any,
     enforcement_rows = _enforcement_rows(enforcement, inspection, library, errors, today=today)
     finding_rows = _finding_rows(findings, inspection, library, errors)
     _refuse(errors, "The inspection was not recorded")
+    return inspection, rating_rows, breach_rows, enforcement_rows, finding_rows
+
+
+def inspection_check(**kwargs: Any) -> None:
+    """Validate an inspection exactly as `inspection_record` would, writing nothing (raises
+    InvalidInput or PermissionDenied). Forms use it to report every problem in one pass."""
+    _prepare(**kwargs)
+
+
+def inspection_record(*, actor: Any, organisation: Any, location: Any, **fields: Any) -> Inspection:
+    """Record a CQC inspection of a location with all its parts, or nothing at all.
+
+    Fields: `inspection_date`, `inspection_type`, `overall_rating`, `publication_date`,
+    `report_url`, `summary`, `ratings` ({key question code: rating}), `breaches`
+    ([{regulation, summary}]), `enforcement` ([{enforcement_type, issued_on, deadline,
+    status, notes}]), `findings` ([{text, key_question, quality_statements}]); references by
+    code or by object. Everything is validated first — the header, a rating for each of the
+    five key questions, and every row — and every problem is reported at once, keyed by row
+    and field. Then every row is written in one transaction through `tracked_create`, so each
+    has its own history entry.
+    """
+    inspection, rating_rows, breach_rows, enforcement_rows, finding_rows = _prepare(
+        actor=actor, organisation=organisation, location=location, **fields)
     with transaction.atomic():
         tracked_create(actor=actor, obj=inspection)
         for key_question, rating in rating_rows:
