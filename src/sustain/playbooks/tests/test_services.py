@@ -162,7 +162,9 @@ def test_shipped_playbooks_cannot_be_archived(shipped: Any, lead: Any) -> None:
 
 def test_apply_sets_the_rule_and_adds_the_references(theme: Theme, rm: Any) -> None:
     pb = Playbook.objects.get(code="medicines-governance")
-    theme.regulations.add(*Regulation.objects.filter(code="RA2014-18"))
+    theme = theme_services.theme_update(
+        actor=rm, theme=theme, changes={"regulations": Regulation.objects.filter(
+            code="RA2014-18")}, expected_version=theme.version)
     history_before = HistoryEntry.objects.filter(object_uuid=theme.uuid).count()
     updated, schedule = playbook_apply(actor=rm, playbook=pb, theme=theme)
     assert updated.playbook == pb
