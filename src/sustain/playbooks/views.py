@@ -90,7 +90,8 @@ def playbook_apply(request: HttpRequest, uuid: Any) -> HttpResponse:
 def playbook_upload(request: HttpRequest) -> HttpResponse:
     require_perm_anywhere(request, Perm.THEME_VIEW)
     require(can_manage_playbooks(request.user))
-    form = PlaybookUploadForm(request.POST or None, request.FILES or None)
+    form = PlaybookUploadForm(request.POST, request.FILES) if request.method == "POST" \
+        else PlaybookUploadForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = run_service(form, lambda: services.playbook_upload(
