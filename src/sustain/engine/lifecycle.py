@@ -258,7 +258,10 @@ def evaluate(facts: ThemeFacts) -> Evaluation:
         since = ms.sustaining_since or facts.as_of
         reasons, missing, evidence = _embedded_check(facts, since)
         if not missing:
-            return Evaluation(Stage.EMBEDDED, facts.as_of, tuple(reasons), (), tuple(evidence))
+            # The last required cycle ended when the current one began.
+            became = cycle_bounds(cycle_of(facts.as_of, facts.cycle), facts.cycle)[0]
+            return Evaluation(Stage.EMBEDDED, max(became, since), tuple(reasons), (),
+                              tuple(evidence))
         return Evaluation(Stage.SUSTAINING, since, tuple(reasons), tuple(missing),
                           tuple(evidence))
     if facts.stage == Stage.VERIFIED:
