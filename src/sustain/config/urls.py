@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # unknown API paths: 404 in the JSON error envelope
     path("framework/", include("sustain.reference.urls")),
     path("playbooks/", include("sustain.playbooks.urls")),
+    path("themes/", include("sustain.themes.urls")),
     path("audits/", include("sustain.audits.urls")),
     path("", include("sustain.inspections.urls")),
     path("", include("sustain.web.urls")),

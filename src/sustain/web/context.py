@@ -20,6 +20,7 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Locations", reverse("web:location-list"), has_perm_anywhere(user, Perm.LOCATION_VIEW)),
         ("People", reverse("web:person-list"), has_perm_anywhere(user, Perm.PERSON_VIEW)),
         ("Staff", reverse("web:staff-list"), has_perm_anywhere(user, Perm.STAFF_VIEW)),
+        ("Themes", reverse("themes:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
         ("Framework", FRAMEWORK_PATH, True),

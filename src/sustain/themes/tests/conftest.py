@@ -51,3 +51,15 @@ def plan(rm: Any, org: Any, location: Any, owner: Any) -> Any:
                            raised_on=days_ago(60), due_date=days_ago(5), owner=owner)
     theme.refresh_from_db()
     return theme
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Any]:
+    from django.test import Client
+
+    def _client(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _client

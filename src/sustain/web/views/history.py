@@ -19,6 +19,10 @@ from sustain.core.selectors import history_for_object
 from sustain.engine.access import Perm
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.permissions import filter_people_visible, filter_staff_visible
+from sustain.playbooks.models import Playbook
+from sustain.playbooks.permissions import filter_playbooks_visible
+from sustain.reference.api import filter_reference_visible
+from sustain.reference.models import QualityStatement, Regulation
 from sustain.tenancy.models import Location, Membership, Organisation, Region
 from sustain.tenancy.permissions import (
     actor_organisation_id,
@@ -28,6 +32,8 @@ from sustain.tenancy.permissions import (
     has_perm_at,
     location_scope,
 )
+from sustain.themes.models import Theme
+from sustain.themes.permissions import filter_themes_visible
 from sustain.web.history_display import describe
 from sustain.web.views.base import get_visible_or_404, paginate, require
 
@@ -60,6 +66,7 @@ HISTORY_MODELS: dict[str, tuple[type[Model], Any]] = {
     "people.personsupported": (PersonSupported, filter_people_visible),
     "people.staffmember": (StaffMember, filter_staff_visible),
     "accounts.user": (User, filter_users_visible),
+    "themes.theme": (Theme, filter_themes_visible),
 }
 
 # How related records named in snapshots are resolved to names (scoped, see history_display).
@@ -70,6 +77,9 @@ RESOLVERS: dict[type[Model], Any] = {
     PersonSupported: filter_people_visible,
     User: filter_user_names_visible,
     Organisation: filter_own_organisation,
+    QualityStatement: filter_reference_visible,
+    Regulation: filter_reference_visible,
+    Playbook: filter_playbooks_visible,
 }
 
 
@@ -113,6 +123,7 @@ def back_url(obj: Model) -> str | None:
 
     names = {Location: "web:location-detail", PersonSupported: "web:person-detail",
              StaffMember: "web:staff-detail", User: "web:org-user-detail"}
+    names[Theme] = "themes:detail"
     name = names.get(type(obj))
     if name is None:
         return reverse("web:org-admin") if isinstance(obj, Region | Membership) else None
