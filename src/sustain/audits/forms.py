@@ -70,6 +70,14 @@ def split_samples(text: str) -> list[str]:
     return refs
 
 
+class SamplesField(forms.CharField):
+    """Shown as needed (most templates sample); the service checks the count against the
+    chosen template and names `samples` when too few are given."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
 class AuditStartForm(SustainForm):
     location = UUIDChoiceField(queryset=None, label="Location")  # type: ignore[arg-type]
     template = TemplateChoiceField(queryset=None, label="Audit template")  # type: ignore[arg-type]
@@ -88,13 +96,13 @@ class AuditStartForm(SustainForm):
     audit_date = forms.DateField(label="Audit date", widget=DateInput)
     due_date = forms.DateField(label="Due date", required=False, widget=DateInput,
                                help_text="When the audit was due (for audits on a schedule).")
-    samples = forms.CharField(
-        label="Sampled items", required=False,
+    samples = SamplesField(
+        label="Sampled items",
         widget=forms.Textarea(attrs={"rows": 5, "autocapitalize": "characters",
                                      "spellcheck": "false"}),
         help_text="One reference per line: a person's reference (e.g. RH-014) or a label "
                   "(e.g. Room 4 MAR chart). Use references, never names. The template says "
-                  "how many to sample.")
+                  "how many to sample; leave this empty only if it samples nothing.")
 
     def __init__(self, *args: Any, locations: QuerySet, templates: list[AuditTemplate],
                  themes: QuerySet, **kwargs: Any) -> None:

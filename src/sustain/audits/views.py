@@ -106,6 +106,14 @@ def audit_start_page(request: HttpRequest) -> HttpResponse:
     if location is not None:
         initial["location"] = location
     template = next((t for t in templates if str(t.uuid) == request.GET.get("template")), None)
+    if template is None and theme is not None:
+        # A re-audit repeats the theme's latest audit (its template's newest version).
+        latest = filter_audits_visible(Audit.objects.filter(
+            theme=theme, archived_at__isnull=True), user).select_related("template").order_by(
+            "-audit_date", "-pk").first()
+        if latest is not None:
+            template = next((t for t in templates if t.code == latest.template.code
+                             and t.organisation_id == latest.template.organisation_id), None)
     if template is not None:
         initial["template"] = template
     if request.GET.get("reaudit") == "1":

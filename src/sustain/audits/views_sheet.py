@@ -111,7 +111,7 @@ def _sheet(audit: Audit, data: Mapping[str, Any] | None,
                 value = data.get(name) if data is not None else stored
                 cell = _field(q, name, value,
                               errors.get(f"sample_answers.{q.code}@{sample}", []),
-                              f"{q.code} for {sample}")
+                              f"{q.code}. {q.text}")
                 cell["row"] = row
                 cells.append(cell)
             cards.append({"sample": sample, "index": i, "col": i + 2, "cells": cells})
@@ -258,9 +258,9 @@ def _post_sheet(request: HttpRequest, audit: Audit, context: dict[str, Any]) -> 
                        "completed yet.")
         return render(request, "audits/sheet.html", context)
     outcome = "passed" if done.passed else "did not pass"
-    score = f"{done.score:g}%" if done.score is not None else "no score"
+    score = f"{float(done.score):g}%" if done.score is not None else "no score"
     messages.success(request, f"The audit is complete: {score}, {outcome} (pass mark "
-                     f"{done.template.pass_mark:g}%).")
+                     f"{float(done.template.pass_mark):g}%).")
     return redirect("audits:detail", uuid=done.uuid)
 
 

@@ -116,22 +116,26 @@ def test_list_query_count_is_constant(browser, manager, location, template):
     assert len(many) == len(few)
 
 
-def test_start_an_audit(browser, location, template, theme):
+def test_start_an_audit(browser, manager, location, template, theme):
+    CarePlanTemplateFactory(title="Another audit")
+    _audit(manager, location, template, theme=theme)
     page = browser.get(f"/audits/new/?theme={theme.uuid}&reaudit=1").content.decode()
     assert re.search(rf'<option value="{theme.uuid}" selected>', page)
+    # The theme's latest audit's template is proposed for the re-audit.
+    assert re.search(rf'<option value="{template.uuid}" selected>', page)
     assert 'name="is_reaudit"' in page and "checked" in page
     assert "samples 2 care plans" in page
     resp = browser.post("/audits/new/", {
         "location": str(location.uuid), "template": str(template.uuid), "kind": "self",
         "audit_date": TODAY.isoformat(), "samples": "RH-014"})
-    assert resp.status_code == 200 and not Audit.objects.exists()
+    assert resp.status_code == 200 and Audit.objects.count() == 1
     html = resp.content.decode()
     assert "error-summary" in html and "1 given" in html and 'href="#id_samples"' in html
     resp = browser.post("/audits/new/", {
         "location": str(location.uuid), "template": str(template.uuid), "kind": "self",
         "audit_date": TODAY.isoformat(), "samples": "RH-014\nRH-015\n", "theme": str(theme.uuid),
         "is_reaudit": "on"})
-    audit = Audit.objects.get()
+    audit = Audit.objects.get(is_reaudit=True)
     assert resp.status_code == 302 and resp["Location"] == f"/audits/{audit.uuid}/"
     assert audit.samples == ["RH-014", "RH-015"] and audit.is_reaudit and audit.theme == theme
 
