@@ -206,6 +206,7 @@ class CreateThemeForm(SustainForm):
                                    label="Owner", empty_label="Nobody yet")
     playbook = forms.ModelChoiceField(queryset=None, required=False, to_field_name="uuid",
                                       label="Playbook", empty_label="None for now")
+    optional_fields = frozenset({"owner", "playbook"})
 
     def __init__(self, *args: Any, staff: Any, playbooks: Any, **kwargs: Any) -> None:
         """`staff` and `playbooks` are querysets (None: no playbook to offer); the options are
@@ -230,6 +231,7 @@ class EnforcementUpdateForm(VersionedForm):
     deadline = forms.DateField(label="Deadline", widget=DateInput, required=False)
     notes = forms.CharField(label="Notes", required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
+    optional_fields = frozenset({"deadline", "notes"})
 
 
 class ArchiveForm(SustainForm):

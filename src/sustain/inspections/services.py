@@ -44,8 +44,7 @@ BREACH_FIELDS = ("regulation", "summary")
 ENFORCEMENT_FIELDS = ("enforcement_type", "issued_on", "deadline", "status", "notes")
 ENFORCEMENT_UPDATE_FIELDS = ("status", "deadline", "notes")
 FINDING_FIELDS = ("text", "key_question", "quality_statements")
-RATING_LIST = ", ".join(label.lower() if value != "not-rated" else "not rated"
-                        for value, label in Rating.choices)
+RATING_LIST = ", ".join(Rating.values)
 
 
 def _system(actor: Any) -> bool:
@@ -168,11 +167,15 @@ def _header_errors(inspection: Inspection, errors: Errors, *, today: dt.date,
                    exclude_pk: int | None = None) -> None:
     if inspection.inspection_date is None and "inspection_date" not in errors:
         _add(errors, "inspection_date", "Enter the date of the inspection.")
-    if inspection.inspection_type not in InspectionType.values:
-        _add(errors, "inspection_type", "Choose the type of inspection: "
+    if not inspection.inspection_type:
+        _add(errors, "inspection_type", "Choose the type of inspection.")
+    elif inspection.inspection_type not in InspectionType.values:
+        _add(errors, "inspection_type", "Choose one of: "
              + ", ".join(InspectionType.values) + ".")
-    if inspection.overall_rating not in Rating.values:
-        _add(errors, "overall_rating", f"Choose the overall rating: {RATING_LIST}.")
+    if not inspection.overall_rating:
+        _add(errors, "overall_rating", "Choose the overall rating.")
+    elif inspection.overall_rating not in Rating.values:
+        _add(errors, "overall_rating", f"Choose one of: {RATING_LIST}.")
     _model_errors(inspection, "", errors, exclude=("organisation",))
     if inspection.inspection_date and inspection.inspection_date > today:
         _add(errors, "inspection_date", "The inspection date cannot be in the future.")
@@ -601,6 +604,7 @@ def finding_create_theme(*, actor: Any, finding: Finding, title: str, owner: Any
             quality_statements=list(finding.quality_statements.all()),
             regulations=finding_regulations(finding))
         if apply is not None:
+            theme.refresh_from_db()  # the rules may have re-evaluated it since
             apply(actor=actor, playbook=playbook, theme=theme)
             theme.refresh_from_db()
     return theme

@@ -339,3 +339,14 @@ def test_detail_page_queries_do_not_grow_with_rows(client: Client, manager: Any,
                   findings=[{"text": f"Finding {i}.", "key_question": "safe",
                              "quality_statements": ["S1", "S2"]} for i in range(12)]))
     assert _queries(client, detail_url(few)) == _queries(client, detail_url(many))
+
+
+def test_playbook_select_appears_once_playbooks_exist(client: Client,
+                                                      inspection: Inspection) -> None:
+    from sustain.playbooks.services import playbooks_load
+
+    assert ">Playbook</label>" not in client.get(detail_url(inspection)).content.decode()
+    playbooks_load()
+    html = client.get(detail_url(inspection)).content.decode()
+    assert ">Playbook <span class=\"optional\">(optional)</span></label>" in html
+    assert "Medicines governance (version 1)" in html
