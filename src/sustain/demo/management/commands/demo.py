@@ -68,6 +68,8 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         self.stdout.write("Loading the CQC reference library…")
         call_command("load_reference", verbosity=max(verbosity - 1, 0))
+        self.stdout.write("Loading the playbooks…")
+        call_command("load_playbooks", verbosity=max(verbosity - 1, 0))
 
         seed: int = options["seed"]
         passwords = demo_passwords(seed)
