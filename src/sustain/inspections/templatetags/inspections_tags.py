@@ -50,6 +50,12 @@ def rating(value: str | None) -> SafeString:
                        RATING_LABELS.get(value, value))
 
 
+@register.filter
+def rating_label(value: str | None) -> str:
+    """"requires-improvement" → "Requires improvement"."""
+    return str(RATING_LABELS.get(value or "", value or ""))
+
+
 @register.simple_tag
 def widget(field: forms.BoundField) -> SafeString:
     """The field's control, described by its hint and its error message."""

@@ -350,3 +350,25 @@ def test_playbook_select_appears_once_playbooks_exist(client: Client,
     html = client.get(detail_url(inspection)).content.decode()
     assert ">Playbook <span class=\"optional\">(optional)</span></label>" in html
     assert "Medicines governance (version 1)" in html
+
+
+def test_location_list_shows_latest_rating_in_constant_queries(
+        org: Any, region: Any, make_user: Any, library: None) -> None:
+    from sustain.tenancy.tests.factories import LocationFactory
+
+    admin = make_user(org, "administrator", scope="organisation")
+    c = Client()
+    c.force_login(admin)
+    url = reverse("web:location-list")
+    homes = [LocationFactory(organisation=org, region=region, name=f"Home {i:02d}")
+             for i in range(12)]
+    _record_on(admin, org, homes[0], dt.date(2023, 1, 1), "inadequate")
+    latest = _record_on(admin, org, homes[0], dt.date(2025, 9, 1), "good")
+    small = _queries(c, url)
+    for home in homes[1:]:
+        _record_on(admin, org, home, dt.date(2024, 3, 1), "requires-improvement")
+        _record_on(admin, org, home, dt.date(2025, 3, 1), "outstanding")
+    assert _queries(c, url) == small
+    html = c.get(url).content.decode()
+    assert f'href="{reverse("inspections:detail", kwargs={"uuid": latest.uuid})}">Good' in html
+    assert html.count(">Outstanding<") == 11 and "Inadequate" not in html

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
+from sustain.inspections.selectors import with_latest_rating
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.permissions import filter_staff_visible
 from sustain.tenancy import services
@@ -84,6 +85,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     if not filters.get("archived"):
         qs = qs.filter(archived_at__isnull=True)
     qs = with_counts(filter_locations_visible(qs, request.user)).order_by("name", "pk")
+    qs = with_latest_rating(qs, request.user)  # latest overall CQC rating (a subquery)
     page = paginate(request, qs)
     return render_list(request, "web/locations/list.html", "web/locations/_results.html", {
         "form": form, "page": page, "can_create": can_create_location(request.user)})
