@@ -210,3 +210,23 @@ def test_command_refuses_a_bad_file_naming_it(tmp_path: Path) -> None:
     assert f"care-planning.yaml:{_line(bad, '- gossip')}: embedding_channels[0]: unknown " \
            "embedding channel 'gossip'" in err.getvalue()
     assert Playbook.objects.count() == 0
+
+
+def test_a_failure_while_writing_rolls_everything_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation passed, then the database refuses a row part-way: one transaction, so
+    nothing stays — not the playbooks already written, not the reference library."""
+    before = _state()
+    real_save = AuditTemplate.save
+    calls = {"n": 0}
+
+    def failing_save(self: AuditTemplate, *args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(AuditTemplate, "save", failing_save)
+    with pytest.raises(RuntimeError, match="disk full"):
+        playbooks_load()
+    assert calls["n"] == 3
+    assert _state() == before
