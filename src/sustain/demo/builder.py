@@ -20,6 +20,7 @@ from sustain.accounts.models import User
 from sustain.accounts.services import user_create
 from sustain.core.context import clear_request_id, set_request_id
 from sustain.demo import data
+from sustain.demo.recovery import build_recovery
 from sustain.engine.access import ROLE_LABELS, Scope
 from sustain.people.models import StaffMember
 from sustain.people.services import person_create, staff_create
@@ -229,6 +230,8 @@ def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date) -> DemoResult:
             builder.build_staff(org, users)
             builder.build_people(org)
             builder.build_memberships(org, users)
+            build_recovery(organisation=org, locations=builder.locations, rng=builder.rng,
+                           as_of=as_of)
     finally:
         clear_request_id()
     return DemoResult(organisation=org, accounts=demo_accounts(org, passwords), created=True)

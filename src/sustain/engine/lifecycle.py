@@ -104,7 +104,7 @@ class ThemeFacts:
     stage: Stage
     as_of: dt.date
     actions: Sequence[ActionFact] = ()
-    audits: Sequence[AuditFact] = ()
+    audits: Sequence[AuditFact] = ()  # in completion order
     signals: Sequence[SignalFact] = ()
     escalations: Sequence[dt.date] = ()
     embedding_required: frozenset[str] = frozenset()
@@ -139,8 +139,13 @@ def _relapse(facts: ThemeFacts) -> Evaluation | None:
     start = facts.milestones.verified_on
     if facts.stage not in PROVEN or start is None:
         return None
-    failed = [a for a in facts.audits if a.is_reaudit and not a.passed and a.completed_on >= start
-              and a.completed_on <= facts.as_of]
+    # Audits arrive in completion order; on the day of verification only failures completed
+    # after the verifying re-audit count.
+    ordered = [a for a in facts.audits if a.is_reaudit and a.completed_on <= facts.as_of]
+    anchor = max((i for i, a in enumerate(ordered) if a.completed_on == start and a.passed),
+                 default=-1)
+    failed = [a for i, a in enumerate(ordered) if not a.passed and (
+        a.completed_on > start or (a.completed_on == start and i > anchor))]
     if failed:
         first = min(failed, key=lambda a: a.completed_on)
         return Evaluation(Stage.RELAPSED, first.completed_on, (
@@ -182,9 +187,10 @@ def _pre_verification(facts: ThemeFacts, baseline: dt.date | None) -> Evaluation
     done_dates = [a.completed_on for a in live if a.completed_on is not None]
     done_on = max(done_dates) if done_dates else facts.as_of
     window_start = max(done_on, baseline) if baseline else done_on
+    # A stable sort keeps completion order within a day.
     reaudits = sorted((a for a in facts.audits if a.is_reaudit
                        and window_start <= a.completed_on <= facts.as_of),
-                      key=lambda a: (a.completed_on, a.audit_id))
+                      key=lambda a: a.completed_on)
     need = facts.rule.consecutive_passes
     tail = reaudits[-need:] if len(reaudits) >= need else []
     action_ids = tuple(a.action_id for a in live)
@@ -208,11 +214,14 @@ def _pre_verification(facts: ThemeFacts, baseline: dt.date | None) -> Evaluation
 
 def _embedded_check(facts: ThemeFacts, since: dt.date) -> tuple[list[str], list[str], list[str]]:
     """(reasons, missing, evidence) for sustaining → embedded."""
-    first = cycle_of(since, facts.cycle) + 1
+    # Cycles wholly in sustaining: the one it began in counts when it began on its first day.
+    began = cycle_of(since, facts.cycle)
+    first = began if cycle_bounds(began, facts.cycle)[0] == since else began + 1
     current = cycle_of(facts.as_of, facts.cycle)
     complete = list(range(first, current))
     need = facts.rule.sustain_cycles
-    reasons: list[str] = [f"{len(complete)} of {need} governance cycles completed in sustaining."]
+    reasons: list[str] = [f"{len(complete)} complete governance cycle(s) in sustaining "
+                          f"({need} needed)."]
     missing: list[str] = []
     evidence: list[str] = []
     if len(complete) < need:

@@ -102,7 +102,7 @@ def facts_for_themes(themes: Iterable[Theme], as_of: dt.date) -> dict[int, Theme
                                       audit_date__lte=as_of,
                                       archived_at__isnull=True).values_list(
         "theme_id", "uuid", "audit_date", "score", "critical_failures", "is_reaudit",
-    ).order_by("audit_date", "pk")
+    ).order_by("audit_date", "completed_at", "pk")  # completion order, as the engine expects
     marks = {t.pk: float(t.pass_mark) for t in themes}
     for theme_id, uuid, day, score, critical, reaudit in audit_rows:
         # Judged against the theme's re-audit pass mark; a critical failure fails regardless.
