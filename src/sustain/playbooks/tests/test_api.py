@@ -169,3 +169,21 @@ def test_apply_without_theme_change_is_403(theme: Any, org: Any, location: Any,
     assert resp.status_code == 403
     theme.refresh_from_db()
     assert theme.playbook is None
+
+
+def test_list_query_count_is_constant(shipped: Any, org: Any, lead: Any,
+                                      token_client: Callable[[Any], Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = token_client(lead)
+    counts = []
+    for n in (1, 4):
+        while Playbook.objects.filter(organisation=org).count() < n:
+            i = Playbook.objects.filter(organisation=org).count()
+            playbook_upload(actor=lead, organisation=org, text=org_playbook(code=f"own-{i}"),
+                            filename=f"own-{i}.yaml")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, {"page_size": 100}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
