@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sustain.audits.models import Audit, AuditTemplate
+from sustain.audits.questions import sample_noun
 from sustain.web.forms import DateInput, SustainForm, UUIDChoiceField
 
 STATUS_FILTERS = [("", "Any"), ("draft", "In progress"), ("completed", "Completed"),
@@ -34,7 +35,7 @@ class TemplateChoiceField(UUIDChoiceField):
     def label_from_instance(self, obj: AuditTemplate) -> str:
         if obj.sample_size:
             return (f"{obj.title} (v{obj.template_version}) — samples {obj.sample_size} "
-                    f"{obj.sample_label or 'items'}")
+                    f"{sample_noun(obj, obj.sample_size)}")
         return f"{obj.title} (v{obj.template_version})"
 
 
@@ -47,7 +48,8 @@ class AuditFilterForm(SustainForm):
     location = UUIDChoiceField(queryset=None, label="Location", required=False,  # type: ignore[arg-type]
                                empty_label="All my locations")
     template = UUIDChoiceField(queryset=None, label="Template", required=False,  # type: ignore[arg-type]
-                               empty_label="Any template")
+                               empty_label="Any template",
+                               help_text="Every version of the template.")
     theme = ThemeChoiceField(queryset=None, label="Theme", required=False,  # type: ignore[arg-type]
                              empty_label="Any theme")
     status = forms.ChoiceField(label="Status", choices=STATUS_FILTERS, required=False)

@@ -109,6 +109,24 @@ def engine_questions(template: Any) -> list[Question]:
     return [q.question for q in template_questions(template)]
 
 
+_IRREGULAR = {"person": "people", "child": "children"}
+
+
+def sample_noun(template: Any, count: int) -> str:
+    """What is sampled, in words for `count` of them ("1 care plan", "5 care plans")."""
+    label = (template.sample_label or "item").strip()
+    if count == 1:
+        return label
+    head, _, last = label.rpartition(" ")
+    if last.lower() in _IRREGULAR:
+        plural = _IRREGULAR[last.lower()]
+    elif last.endswith(("s", "x", "ch", "sh")):
+        plural = last if last.endswith("s") and not last.endswith("ss") else last + "es"
+    else:
+        plural = last + "s"
+    return f"{head} {plural}".strip()
+
+
 def has_per_sample(template: Any) -> bool:
     return any(q.per_sample for q in template_questions(template))
 

@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from sustain.audits import permissions as perms
 from sustain.audits.models import Audit, AuditAttachment, AuditTemplate
-from sustain.audits.questions import AnswerProblem, normalise_answer, template_questions
+from sustain.audits.questions import (
+    AnswerProblem,
+    normalise_answer,
+    sample_noun,
+    template_questions,
+)
 from sustain.core.errors import Conflict, InvalidInput, PermissionDenied
 from sustain.core.services import tracked_archive, tracked_create, tracked_update
 from sustain.engine.audit_scoring import (
@@ -123,10 +128,9 @@ def _clean_samples(samples: Iterable[Any], template: AuditTemplate) -> list[str]
     needed = template.sample_size
     if needed == 0 and any(q.per_sample for q in template_questions(template)):
         needed = 1
-    label = template.sample_label or "items"
     if len(cleaned) < needed:
-        problems.append(f"This audit samples {needed} {label}: {len(cleaned)} given. "
-                        "Enter one reference per sampled item.")
+        problems.append(f"This audit samples {needed} {sample_noun(template, needed)}: "
+                        f"{len(cleaned)} given. Enter one reference per sampled item.")
     if problems:
         raise InvalidInput("Check the sampled items: " + " ".join(problems),
                            {"samples": problems})

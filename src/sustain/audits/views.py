@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from sustain.audits import services
 from sustain.audits.forms import AuditFilterForm, AuditStartForm, latest_versions
-from sustain.audits.models import Audit, AuditAttachment
+from sustain.audits.models import Audit, AuditAttachment, AuditTemplate
 from sustain.audits.permissions import (
     can_conduct_audit,
     filter_attachments_visible,
@@ -72,14 +72,19 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
     require_perm_anywhere(request, Perm.AUDIT_VIEW)
     user = request.user
     locations = locations_for(user, Perm.AUDIT_VIEW)
+    newest = [t.pk for t in latest_versions(template_list(actor=user))]
     form = AuditFilterForm(request.GET or None, locations=locations,
-                           templates=template_list(actor=user).order_by("title"),
-                           themes=themes_for(user, locations))
+                           templates=AuditTemplate.objects.filter(pk__in=newest).order_by(
+                               "title"), themes=themes_for(user, locations))
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     qs = audit_list(actor=user)
-    for field in ("location", "template", "theme"):
+    for field in ("location", "theme"):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
+    if filters.get("template"):  # every version of the template
+        chosen = filters["template"]
+        qs = qs.filter(template__code=chosen.code,
+                       template__organisation_id=chosen.organisation_id)
     if filters.get("reaudit") in ("yes", "no"):
         qs = qs.filter(is_reaudit=filters["reaudit"] == "yes")
     qs = _status_filter(qs, filters.get("status") or "")
@@ -132,7 +137,7 @@ def audit_start_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The audit has been started. Answer each question, "
                              "then write your analysis and complete it.")
             return redirect("audits:detail", uuid=audit.uuid)
-    return render(request, "audits/start.html", {"form": form})
+    return render(request, "audits/start.html", {"form": form, "no_templates": not templates})
 
 
 def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:

@@ -25,6 +25,7 @@ from sustain.audits.questions import (
     ANSWER_LABELS,
     TemplateQuestion,
     answer_label,
+    sample_noun,
     template_questions,
     template_sections,
 )
@@ -178,6 +179,7 @@ def _context(request: HttpRequest, audit: Audit) -> dict[str, Any]:
                                                      for q in questions]),
         "timeliness": timeliness(audit), "today": timezone.localdate(),
         "question_texts": {q.code: q.text for q in questions},
+        "sample_noun": sample_noun(audit.template, len(audit.samples)),
     }
 
 

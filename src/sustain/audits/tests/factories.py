@@ -39,7 +39,7 @@ class CarePlanTemplateFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Care plan audit {n}")
     pass_mark = 90
     sample_size = 2
-    sample_label = "care plans"
+    sample_label = "care plan"
     min_analysis_length = 60
     sections = factory.LazyFunction(care_plan_sections)
 
