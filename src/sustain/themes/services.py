@@ -207,15 +207,20 @@ def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
     return theme
 
 
+MOVES_PER_TRANSACTION = 50
+
+
 def themes_reevaluate(*, organisation_id: int | None = None,
                       as_of: dt.date | None = None, batch: int = 500) -> dict[str, int]:
     """Re-evaluate every current (not archived) theme: the periodic job.
 
-    Facts are read in bulk (three queries per batch); writes happen only where the stage
-    moves (the transitions and one theme update, with history); explanations that changed
-    are refreshed with one bulk update per batch. A theme changed by someone else while the
-    batch ran is re-evaluated on its own, under a lock. Idempotent: a second run on the same
-    date moves nothing.
+    Facts are read in bulk (three queries per batch of themes); writes happen only where the
+    stage moves (the transitions and one theme update, with history), committed
+    `MOVES_PER_TRANSACTION` themes at a time so that a commit is not paid per theme and the
+    organisation's history is not locked for long; explanations that changed are refreshed
+    with one bulk update per batch. A theme changed by someone else while the batch ran is
+    re-evaluated on its own, under a lock. Idempotent: a second run on the same date moves
+    nothing.
     """
     as_of = as_of or timezone.localdate()
     qs = Theme.objects.filter(archived_at__isnull=True).select_related(
@@ -228,22 +233,27 @@ def themes_reevaluate(*, organisation_id: int | None = None,
         themes = list(qs.filter(pk__in=ids[start:start + batch]))
         facts = facts_for_themes(themes, as_of)
         stale: list[Theme] = []
+        moving: list[tuple[Theme, list[Evaluation], Evaluation]] = []
         for theme in themes:
             summary["themes"] += 1
             steps, result = _advance(facts[theme.pk])
             if steps:
-                summary["moved"] += 1
-                try:
-                    with transaction.atomic():
-                        _apply_moves(theme, steps, result, as_of, theme.version)
-                except Conflict:
-                    theme_reevaluate(theme=theme, as_of=as_of)
+                moving.append((theme, steps, result))
                 continue
             explanation = _evaluation_json(result, as_of)
             if theme.evaluation != explanation:
                 theme.evaluation = explanation
                 stale.append(theme)
         Theme.objects.bulk_update(stale, ["evaluation"])
+        for first in range(0, len(moving), MOVES_PER_TRANSACTION):
+            with transaction.atomic():
+                for theme, steps, result in moving[first:first + MOVES_PER_TRANSACTION]:
+                    summary["moved"] += 1
+                    try:
+                        with transaction.atomic():
+                            _apply_moves(theme, steps, result, as_of, theme.version)
+                    except Conflict:
+                        theme_reevaluate(theme=theme, as_of=as_of)
     return summary
 
 
