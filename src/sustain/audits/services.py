@@ -360,23 +360,33 @@ def _refusal_message(errors: Mapping[str, list[str]]) -> str:
     return "The audit cannot be completed yet: " + "; ".join(parts) + "."
 
 
-def audit_complete(*, actor: Any, audit: Audit, expected_version: int | None) -> Audit:
+def audit_complete(*, actor: Any, audit: Audit, expected_version: int | None,
+                   completed_at: dt.datetime | None = None) -> Audit:
     """Score and close the audit. Refused, naming what is missing, while required questions
     are unanswered, the written analysis is missing or short, or a failed item has no note.
     A completed audit linked to a theme re-evaluates the theme (a passing re-audit after the
-    actions moves it to verified)."""
+    actions moves it to verified).
+
+    `completed_at` (imports and the demo, i.e. system actors only) records when a past audit
+    was completed; otherwise it is now."""
     from sustain.themes.services import theme_reevaluate
 
     _check_conduct(actor, audit.location_id, "complete audits")
+    if completed_at is not None and not _system(actor):
+        raise InvalidInput("The completion time is recorded by Sustain.",
+                           {"completed_at": ["Set by the system when you complete."]})
     current = _fresh(audit, expected_version)
     _refuse_if_closed(current, "complete it")
+    if completed_at is not None and timezone.localtime(completed_at).date() < current.audit_date:
+        raise InvalidInput("An audit cannot be completed before its audit date.",
+                           {"completed_at": ["Before the audit date."]})
     result = score_of(current)
     errors = completion_problems(current, result)
     if errors:
         raise InvalidInput(_refusal_message(errors), errors)
     with transaction.atomic():
         done = tracked_update(actor=actor, obj=current, changes={
-            "status": Audit.Status.COMPLETED, "completed_at": timezone.now(),
+            "status": Audit.Status.COMPLETED, "completed_at": completed_at or timezone.now(),
             "score": None if result.score is None else Decimal(str(result.score)),
             "passed": result.passed, "critical_failures": list(result.critical_failures),
             "failed_items": list(result.failed_items), "scoring_version": result.version,

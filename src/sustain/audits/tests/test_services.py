@@ -418,3 +418,20 @@ def test_timeliness(manager, org, location, template):
     assert timeliness(audit) == "late"
     on_time = _start(manager, org, location, template, due_date=TODAY)
     assert timeliness(on_time) == ""
+
+
+def test_a_past_completion_time_is_for_imports_only(manager, org, location, template):
+    audit = _start(manager, org, location, template, audit_date=TODAY - dt.timedelta(days=9),
+                   due_date=TODAY - dt.timedelta(days=7))
+    audit = _fill(manager, audit)
+    when = timezone.now() - dt.timedelta(days=8)
+    with pytest.raises(InvalidInput) as err:
+        services.audit_complete(actor=manager, audit=audit, expected_version=2,
+                                completed_at=when)
+    assert "completed_at" in err.value.errors
+    with pytest.raises(InvalidInput):
+        services.audit_complete(actor="demo", audit=audit, expected_version=2,
+                                completed_at=timezone.now() - dt.timedelta(days=30))
+    audit = services.audit_complete(actor="demo", audit=audit, expected_version=2,
+                                    completed_at=when)
+    assert audit.completed_at == when and timeliness(audit) == ""
