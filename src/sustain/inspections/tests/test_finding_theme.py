@@ -8,7 +8,7 @@ import pytest
 
 from sustain.core.errors import InvalidInput, PermissionDenied
 from sustain.core.models import HistoryEntry
-from sustain.inspections import services
+from sustain.inspections import services, services_theme
 from sustain.inspections.models import Finding, Inspection
 from sustain.inspections.tests.conftest import payload
 from sustain.people.tests.factories import StaffFactory
@@ -97,7 +97,7 @@ def test_a_failing_playbook_leaves_no_theme(manager: Any, inspection: Inspection
         calls.append(kwargs)
         raise InvalidInput("Playbook broken.", {"playbook": ["Broken."]})
 
-    monkeypatch.setattr(services, "_playbook_apply", lambda: refuse)
+    monkeypatch.setattr(services_theme, "_playbook_apply", lambda: refuse)
     playbook = Playbook(code="x", version=1, title="X", source="shipped", checksum="0",
                         raw="", content={})
     before = (Theme.objects.count(), HistoryEntry.objects.count())
