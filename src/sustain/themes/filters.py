@@ -1,8 +1,9 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from sustain.themes.models import Action, Theme, ThemeTransition
+from sustain.themes.selectors import overdue_q
 
 
 class ThemeFilter(django_filters.FilterSet):
@@ -22,9 +23,9 @@ class ThemeFilter(django_filters.FilterSet):
         return qs.filter(quality_statements__key_question__code=value).distinct()
 
     def filter_overdue(self, qs, name, value):  # type: ignore[no-untyped-def]
-        overdue = Q(actions__status__in=("open", "in_progress"),
-                    actions__due_date__lt=timezone.localdate())
-        return qs.filter(overdue).distinct() if value else qs.exclude(overdue)
+        overdue = Action.objects.filter(overdue_q(timezone.localdate()),
+                                        theme_id=OuterRef("pk"))
+        return qs.filter(Exists(overdue)) if value else qs.exclude(Exists(overdue))
 
 
 class ThemeTransitionFilter(django_filters.FilterSet):
@@ -46,5 +47,5 @@ class ActionFilter(django_filters.FilterSet):
         fields = ["theme_id", "location_id", "owner_id", "status", "check_method", "overdue"]
 
     def filter_overdue(self, qs, name, value):  # type: ignore[no-untyped-def]
-        overdue = Q(status__in=("open", "in_progress"), due_date__lt=timezone.localdate())
+        overdue = overdue_q(timezone.localdate())
         return qs.filter(overdue) if value else qs.exclude(overdue)
