@@ -142,3 +142,31 @@ def test_complete_an_audit(device: tuple[str, Any], site: Site, audit_world: Any
     assert hashlib.sha256(PNG).hexdigest() in main
     assert _no_sideways_scroll(page)
     assert _check(page, f"completed ({name})") == []
+
+
+def test_a_large_sample_scrolls_inside_its_table(device: tuple[str, Any], site: Site,
+                                                 audit_world: Any) -> None:
+    """Ten sampled MAR charts: the page never scrolls sideways; on a tablet the table of
+    columns scrolls inside its own (keyboard-reachable) region."""
+    from sustain.audits import services
+    from sustain.audits.tests.factories import CarePlanTemplateFactory
+
+    name, page = device
+    template = CarePlanTemplateFactory(title="MAR chart audit", sample_size=10,
+                                       sample_label="MAR chart")
+    audit = services.audit_start(actor=site.manager, organisation=site.org,
+                                 location=site.home, template=template,
+                                 audit_date=timezone.localdate(),
+                                 samples=[f"MAR-{i:02d}" for i in range(10)])
+    sign_in(page, site, "rm.oak")
+    page.goto(f"{site.url}/audits/{audit.uuid}/")
+    assert page.locator(".sample-card").count() == 10
+    assert _no_sideways_scroll(page)
+    region = page.get_by_role("region", name="Each sampled care plan: answers per sampled item")
+    assert region.get_attribute("tabindex") == "0"
+    if name == "tablet":
+        assert page.evaluate("(() => { const r = document.querySelector('.grid-scroll'); "
+                             "return r.scrollWidth > r.clientWidth; })()")
+    page.locator("label[for='s-S1-9-no']").scroll_into_view_if_needed()
+    page.locator("label[for='s-S1-9-no']").click()
+    assert page.locator("#s-S1-9-no").is_checked()
