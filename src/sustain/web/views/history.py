@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sustain.accounts.models import User
+from sustain.audits.models import Audit
+from sustain.audits.permissions import filter_audits_visible
 from sustain.core.selectors import history_for_object
 from sustain.engine.access import Perm
 from sustain.people.models import PersonSupported, StaffMember
@@ -32,8 +34,8 @@ from sustain.tenancy.permissions import (
     has_perm_at,
     location_scope,
 )
-from sustain.themes.models import Theme
-from sustain.themes.permissions import filter_themes_visible
+from sustain.themes.models import Action, Theme
+from sustain.themes.permissions import filter_actions_visible, filter_themes_visible
 from sustain.web.history_display import describe
 from sustain.web.views.base import get_visible_or_404, paginate, require
 
@@ -67,6 +69,8 @@ HISTORY_MODELS: dict[str, tuple[type[Model], Any]] = {
     "people.staffmember": (StaffMember, filter_staff_visible),
     "accounts.user": (User, filter_users_visible),
     "themes.theme": (Theme, filter_themes_visible),
+    "themes.action": (Action, filter_actions_visible),
+    "audits.audit": (Audit, filter_audits_visible),
 }
 
 # How related records named in snapshots are resolved to names (scoped, see history_display).
@@ -124,6 +128,9 @@ def back_url(obj: Model) -> str | None:
     names = {Location: "web:location-detail", PersonSupported: "web:person-detail",
              StaffMember: "web:staff-detail", User: "web:org-user-detail"}
     names[Theme] = "themes:detail"
+    names[Audit] = "audits:detail"
+    if isinstance(obj, Action):
+        return reverse("themes:detail", kwargs={"uuid": obj.theme.uuid})
     name = names.get(type(obj))
     if name is None:
         return reverse("web:org-admin") if isinstance(obj, Region | Membership) else None
