@@ -21,6 +21,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sustain.audits.models import AuditTemplate
 from sustain.audits.services import audit_complete, audit_save, audit_start, score_of
@@ -35,6 +36,7 @@ from sustain.themes.models import Theme
 from sustain.themes.services import action_create, action_update, theme_create
 
 ACTOR = "sustain demo"
+LONDON = ZoneInfo("Europe/London")
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well-led")
 
 
@@ -283,7 +285,9 @@ class RecoveryStory:
               "test the same items.")
         audit = audit_save(actor=ACTOR, audit=audit, item_notes=notes, analysis=analysis,
                            expected_version=audit.version)
-        audit_complete(actor=ACTOR, audit=audit, expected_version=audit.version)
+        finished = dt.datetime.combine(day, dt.time(16, 30), tzinfo=LONDON)
+        audit_complete(actor=ACTOR, audit=audit, expected_version=audit.version,
+                       completed_at=finished)
 
 
 def build_recovery(*, organisation: Organisation, locations: dict[str, Location],
