@@ -19,7 +19,9 @@ Every theme starts "identified", so three runs are timed:
 3. nightly, a month later — the calendar moves verified themes on to sustaining.
 
 Prints each run's time, SQL query count and themes moved, and the machine, for
-docs/performance.md. Exits non-zero if a run is over budget.
+docs/performance.md. The 10 s budget is for the nightly job (runs 2 and 3): the script exits
+non-zero if either is over it. Run 1 is the worst case (nine themes in ten move at once, as
+after a change of the rules) and is reported against the budget too.
 """
 
 from __future__ import annotations
@@ -185,8 +187,11 @@ def main() -> int:
         times.append(timed("2. nightly, nothing new", org, AS_OF))
         times.append(timed("3. nightly, a month later", org, AS_OF + dt.timedelta(days=31)))
         print(f"   stages: {stages(org)}")
-    over = [t for t in times if t > BUDGET_SECONDS]
-    print(f"budget {BUDGET_SECONDS:.0f} s per run: {'OVER' if over else 'met'}")
+    nightly = times[1:]
+    over = [t for t in nightly if t > BUDGET_SECONDS]
+    print(f"budget {BUDGET_SECONDS:.0f} s for the nightly runs (2, 3): "
+          f"{'OVER' if over else 'met'}; worst case (run 1, most themes moving): "
+          f"{times[0]:.1f} s ({'within' if times[0] <= BUDGET_SECONDS else 'over'} budget)")
     return 1 if over else 0
 
 
