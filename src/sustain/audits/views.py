@@ -96,6 +96,15 @@ def audit_list_page(request: HttpRequest) -> HttpResponse:
         "can_start": has_perm_anywhere(user, Perm.AUDIT_CONDUCT)})
 
 
+def _playbook_reaudit_template(theme: Any, templates: Any) -> Any:
+    """The template the theme's playbook names for re-audits, if the user may use it."""
+    from sustain.playbooks.services import playbook_spec
+
+    code = playbook_spec(theme.playbook).verification.reaudit_template
+    return next((t for t in templates if t.code == code and t.playbook_id == theme.playbook_id),
+                None)
+
+
 @login_required
 def audit_start_page(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -119,6 +128,9 @@ def audit_start_page(request: HttpRequest) -> HttpResponse:
         if latest is not None:
             template = next((t for t in templates if t.code == latest.template.code
                              and t.organisation_id == latest.template.organisation_id), None)
+    if template is None and theme is not None and theme.playbook_id:
+        # Otherwise the playbook's re-audit template (its verification rule names it).
+        template = _playbook_reaudit_template(theme, templates)
     if template is not None:
         initial["template"] = template
     if request.GET.get("reaudit") == "1":
