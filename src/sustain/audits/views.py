@@ -12,7 +12,6 @@ from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from sustain.audits import services
 from sustain.audits.forms import AuditFilterForm, AuditStartForm, latest_versions
@@ -30,6 +29,7 @@ from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere
 from sustain.themes.models import Theme
 from sustain.themes.permissions import filter_themes_visible
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     paginate,
@@ -168,16 +168,7 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("audits:detail", uuid=audit.uuid)
 
 
-@login_required
-@require_POST
-def audit_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def audit_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+audit_archive, audit_restore = archive_views(_archive)
 
 
 @login_required

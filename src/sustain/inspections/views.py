@@ -30,7 +30,13 @@ from sustain.reference.models import EnforcementType, KeyQuestion, Regulation
 from sustain.reference.selectors import statements_in_force
 from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_locations_visible, has_perm_at
-from sustain.web.views.base import CONFLICT_MESSAGE, apply_errors, get_visible_or_404, require
+from sustain.web.views.base import (
+    CONFLICT_MESSAGE,
+    apply_errors,
+    archive_views,
+    get_visible_or_404,
+    require,
+)
 from sustain.web.views.history import can_view_history
 
 ROWS = (("breaches", f.BreachFormSet), ("enforcement", f.EnforcementFormSet),
@@ -337,13 +343,4 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("inspections:detail", uuid=inspection.uuid)
 
 
-@login_required
-@require_POST
-def inspection_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def inspection_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+inspection_archive, inspection_restore = archive_views(_archive)

@@ -20,6 +20,7 @@ from sustain.playbooks.models import Playbook
 from sustain.playbooks.permissions import can_manage_playbooks, filter_playbooks_visible
 from sustain.web.forms import ReasonForm
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     require,
@@ -121,13 +122,4 @@ def _archive(request: HttpRequest, uuid: Any, *, restore: bool) -> HttpResponse:
     return redirect("playbooks:detail", uuid=playbook.uuid)
 
 
-@login_required
-@require_POST
-def playbook_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def playbook_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+playbook_archive, playbook_restore = archive_views(_archive)

@@ -53,6 +53,7 @@ from sustain.themes.permissions import (
 )
 from sustain.web.forms import ReasonForm
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     paginate,
@@ -389,13 +390,4 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("themes:detail", uuid=theme.uuid)
 
 
-@login_required
-@require_POST
-def theme_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def theme_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+theme_archive, theme_restore = archive_views(_archive)

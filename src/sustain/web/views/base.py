@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from sustain.core.errors import ApplicationError, Conflict
 from sustain.core.errors import PermissionDenied as AppPermissionDenied
@@ -113,3 +115,24 @@ def preselected(qs: QuerySet[M], raw: str | None) -> M | None:
     except ValueError:
         return None
     return qs.filter(uuid=key).first()
+
+
+ArchiveHandler = Callable[..., HttpResponse]
+
+
+def archive_views(handler: ArchiveHandler) -> tuple[Callable[..., HttpResponse],
+                                                    Callable[..., HttpResponse]]:
+    """The archive and restore views (signed in, POST only) for a handler
+    `handler(request, uuid, restore=bool)`."""
+
+    @login_required
+    @require_POST
+    def archive(request: HttpRequest, uuid: Any) -> HttpResponse:
+        return handler(request, uuid, restore=False)
+
+    @login_required
+    @require_POST
+    def restore(request: HttpRequest, uuid: Any) -> HttpResponse:
+        return handler(request, uuid, restore=True)
+
+    return archive, restore

@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
@@ -33,6 +32,7 @@ from sustain.tenancy.permissions import (
 )
 from sustain.web.forms import LocationEditForm, LocationFilterForm, LocationForm, ReasonForm
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     paginate,
@@ -187,13 +187,4 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("web:location-detail", uuid=location.uuid)
 
 
-@login_required
-@require_POST
-def location_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def location_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+location_archive, location_restore = archive_views(_archive)

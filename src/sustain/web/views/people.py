@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
@@ -22,6 +21,7 @@ from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere
 from sustain.web.forms import PersonEditForm, PersonFilterForm, PersonForm, ReasonForm
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     paginate,
@@ -141,13 +141,4 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("web:person-detail", uuid=person.uuid)
 
 
-@login_required
-@require_POST
-def person_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def person_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+person_archive, person_restore = archive_views(_archive)

@@ -11,7 +11,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from sustain.accounts.models import User
 from sustain.core.errors import ApplicationError
@@ -28,6 +27,7 @@ from sustain.tenancy.permissions import (
 )
 from sustain.web.forms import ReasonForm, StaffEditForm, StaffFilterForm, StaffForm
 from sustain.web.views.base import (
+    archive_views,
     get_visible_or_404,
     is_visible,
     paginate,
@@ -158,13 +158,4 @@ def _archive(request: HttpRequest, uuid: Any, restore: bool) -> HttpResponse:
     return redirect("web:staff-detail", uuid=staff.uuid)
 
 
-@login_required
-@require_POST
-def staff_archive(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=False)
-
-
-@login_required
-@require_POST
-def staff_restore(request: HttpRequest, uuid: Any) -> HttpResponse:
-    return _archive(request, uuid, restore=True)
+staff_archive, staff_restore = archive_views(_archive)
