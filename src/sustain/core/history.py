@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -85,38 +86,106 @@ def entry_payload(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def _new_entry(*, organisation_id: int, seq: int, prev_hash: str, request_id: str, actor: Any,
+               obj: models.Model, action: str, before: dict[str, Any] | None,
+               after: dict[str, Any] | None, message: str) -> HistoryEntry:
+    """Build (not save) the entry that follows `prev_hash`, with its hash computed."""
+    location_id = obj.location_id_for_scope() if isinstance(obj, BaseModel) else None
+    entry = HistoryEntry(
+        organisation_id=organisation_id,
+        seq=seq,
+        at=timezone.now(),
+        actor=actor if actor is not None and not isinstance(actor, str) else None,
+        actor_repr=_actor_repr(actor)[:200],
+        request_id=request_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_uuid=obj.uuid,  # type: ignore[attr-defined]
+        object_repr=str(obj)[:200],
+        location_id=location_id,
+        before=before,
+        after=after,
+        message=message,
+        prev_hash=prev_hash,
+    )
+    # Round-trip the time through isoformat exactly as stored (microsecond precision).
+    entry.hash = entry_hash(entry.prev_hash, entry_payload(entry))
+    return entry
+
+
+def _locked_head(organisation_id: int) -> HistoryHead:
+    head, _ = HistoryHead.objects.select_for_update().get_or_create(
+        organisation_id=organisation_id, defaults={"seq": 0, "hash": GENESIS_HASH})
+    return head
+
+
 def record_change(*, organisation: Any, actor: Any, obj: models.Model, action: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None,
                   message: str = "") -> HistoryEntry:
     """Append one entry to the organisation's chain (inside the caller's transaction)."""
     with transaction.atomic():
-        head, _ = HistoryHead.objects.select_for_update().get_or_create(
-            organisation_id=organisation.pk, defaults={"seq": 0, "hash": GENESIS_HASH})
-        location_id = obj.location_id_for_scope() if isinstance(obj, BaseModel) else None
-        entry = HistoryEntry(
-            organisation_id=organisation.pk,
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor if actor is not None and not isinstance(actor, str) else None,
-            actor_repr=_actor_repr(actor)[:200],
-            request_id=current_request_id(),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_uuid=obj.uuid,  # type: ignore[attr-defined]
-            object_repr=str(obj)[:200],
-            location_id=location_id,
-            before=before,
-            after=after,
-            message=message,
-            prev_hash=head.hash,
-        )
-        # Round-trip the time through isoformat exactly as stored (microsecond precision).
-        entry.hash = entry_hash(entry.prev_hash, entry_payload(entry))
+        head = _locked_head(organisation.pk)
+        entry = _new_entry(organisation_id=organisation.pk, seq=head.seq + 1,
+                           prev_hash=head.hash, request_id=current_request_id(), actor=actor,
+                           obj=obj, action=action, before=before, after=after,
+                           message=message)
         entry.save(force_insert=True)
         head.seq = entry.seq
         head.hash = entry.hash
         head.save(update_fields=["seq", "hash"])
     return entry
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """One change waiting to be appended by `record_changes_bulk` (the arguments of
+    `record_change`, less the organisation, which the whole batch shares)."""
+
+    actor: Any
+    obj: models.Model
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    message: str = ""
+
+
+def tenant_id_of(obj: models.Model) -> int:
+    """The organisation an object's history belongs to (an Organisation is its own tenant)."""
+    org_id = getattr(obj, "organisation_id", None)
+    return int(org_id if org_id is not None else obj.pk)
+
+
+def record_changes_bulk(*, organisation_id: int, changes: Sequence[PendingChange],
+                        batch_size: int = 500) -> list[HistoryEntry]:
+    """Append many entries to one organisation's chain, in the order given, inside the
+    caller's transaction: the head is locked once, each entry's seq, previous hash and hash
+    are computed exactly as `record_change` computes them (so the chain verifies as if the
+    entries had been written one by one), the entries are inserted with `bulk_create` and the
+    head is moved once. Every object must belong to `organisation_id`."""
+    if not changes:
+        return []
+    strays = [c.obj for c in changes if tenant_id_of(c.obj) != organisation_id]
+    if strays:
+        raise ValueError(f"{len(strays)} change(s) belong to another organisation than "
+                         f"{organisation_id} (first: {strays[0]!r}).")
+    with transaction.atomic():
+        head = _locked_head(organisation_id)
+        request_id = current_request_id()
+        entries: list[HistoryEntry] = []
+        seq, prev_hash = head.seq, head.hash
+        for change in changes:
+            seq += 1
+            entry = _new_entry(organisation_id=organisation_id, seq=seq, prev_hash=prev_hash,
+                               request_id=request_id, actor=change.actor, obj=change.obj,
+                               action=change.action, before=change.before,
+                               after=change.after, message=change.message)
+            entries.append(entry)
+            prev_hash = entry.hash
+        HistoryEntry.objects.bulk_create(entries, batch_size=batch_size)
+        head.seq = seq
+        head.hash = prev_hash
+        head.save(update_fields=["seq", "hash"])
+    return entries
 
 
 def _chain_entries(organisation_id: int) -> Iterator[ChainEntry]:
