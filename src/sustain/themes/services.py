@@ -11,7 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sustain.core.errors import Conflict, InvalidInput, PermissionDenied
+from sustain.core.bulk import RowUpdate, record_pending, tracked_create_many, tracked_update_many
+from sustain.core.errors import InvalidInput, PermissionDenied
+from sustain.core.history import PendingChange
 from sustain.core.services import tracked_archive, tracked_create, tracked_update
 from sustain.engine.lifecycle import (
     RULE_VERSION,
@@ -109,14 +111,22 @@ def theme_archive(*, actor: Any, theme: Theme, reason: str = "",
     return theme
 
 
-def _record_transition(theme: Theme, from_stage: str, to_stage: Stage, on: dt.date,
-                       actor: Any, reason: str, evidence: Sequence[str],
-                       moved_by: str = ThemeTransition.MovedBy.RULES) -> ThemeTransition:
-    return tracked_create(actor=actor if actor is not None else RULES_ACTOR, obj=ThemeTransition(
+def _transition(theme: Theme, from_stage: str, to_stage: Stage, on: dt.date, actor: Any,
+                reason: str, evidence: Sequence[str],
+                moved_by: str = ThemeTransition.MovedBy.RULES) -> ThemeTransition:
+    """The transition row (not saved yet)."""
+    return ThemeTransition(
         organisation=theme.organisation, theme=theme, location=theme.location,
         from_stage=from_stage, to_stage=to_stage.value, effective_on=on, moved_by=moved_by,
         actor=None if _system(actor) else actor, reason=reason, evidence=list(evidence),
-        rule_version=RULE_VERSION))
+        rule_version=RULE_VERSION)
+
+
+def _record_transition(theme: Theme, from_stage: str, to_stage: Stage, on: dt.date,
+                       actor: Any, reason: str, evidence: Sequence[str],
+                       moved_by: str = ThemeTransition.MovedBy.RULES) -> ThemeTransition:
+    return tracked_create(actor=actor if actor is not None else RULES_ACTOR, obj=_transition(
+        theme, from_stage, to_stage, on, actor, reason, evidence, moved_by))
 
 
 def _milestone_changes(theme: Theme, stage: Stage, on: dt.date) -> dict[str, Any]:
@@ -171,22 +181,33 @@ def _advance(facts: ThemeFacts) -> tuple[list[Evaluation], Evaluation]:
     return steps, result
 
 
+def _move_plan(theme: Theme, steps: Sequence[Evaluation], final: Evaluation,
+               as_of: dt.date) -> tuple[list[ThemeTransition], dict[str, Any], str]:
+    """What applying the rules' moves writes: each move as the rules' transition (unsaved),
+    the theme's changes (new stage, milestones and explanation) and the message of its one
+    update, naming the whole path (e.g. "Actions complete → Verified → Sustaining")."""
+    path = [theme.stage]
+    changes: dict[str, Any] = {}
+    transitions: list[ThemeTransition] = []
+    for step in steps:
+        transitions.append(_transition(theme, path[-1], step.stage, step.since, None,
+                                       " ".join(step.reasons), step.evidence,
+                                       ThemeTransition.MovedBy.RULES))
+        changes.update(_milestone_changes(theme, step.stage, step.since))
+        path.append(step.stage.value)
+    changes["evaluation"] = _evaluation_json(final, as_of)
+    return transitions, changes, " → ".join(STAGE_LABELS[Stage(s)] for s in path)
+
+
 def _apply_moves(theme: Theme, steps: Sequence[Evaluation], final: Evaluation,
                  as_of: dt.date, expected_version: int | None) -> Theme:
     """Record each move as the rules' transition, then update the theme once (one history
     entry naming the whole path) with its new stage, milestones and explanation."""
-    path = [theme.stage]
-    changes: dict[str, Any] = {}
-    for step in steps:
-        _record_transition(theme, path[-1], step.stage, step.since, None,
-                           " ".join(step.reasons), step.evidence,
-                           ThemeTransition.MovedBy.RULES)
-        changes.update(_milestone_changes(theme, step.stage, step.since))
-        path.append(step.stage.value)
-    changes["evaluation"] = _evaluation_json(final, as_of)
+    transitions, changes, message = _move_plan(theme, steps, final, as_of)
+    for transition in transitions:
+        tracked_create(actor=RULES_ACTOR, obj=transition)
     return tracked_update(actor=RULES_ACTOR, obj=theme, changes=changes,
-                          expected_version=expected_version,
-                          message=" → ".join(STAGE_LABELS[Stage(s)] for s in path))
+                          expected_version=expected_version, message=message)
 
 
 def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
@@ -207,20 +228,51 @@ def theme_reevaluate(*, theme: Theme, as_of: dt.date | None = None) -> Theme:
     return theme
 
 
-MOVES_PER_TRANSACTION = 50
+def _apply_moves_bulk(moving: Sequence[tuple[Theme, list[Evaluation], Evaluation]],
+                      as_of: dt.date) -> int:
+    """Apply the moves of many themes of one organisation in one transaction, writing what
+    `_apply_moves` writes theme by theme — the transitions, the theme update and their
+    history entries, in the same order — with a few queries in all (`core.bulk`). A theme
+    saved by someone else since it was read is re-evaluated on its own afterwards, under a
+    lock. Returns the number of themes moved."""
+    plans = {theme.pk: _move_plan(theme, steps, final, as_of)
+             for theme, steps, final in moving}
+    with transaction.atomic():
+        result = tracked_update_many(actor=RULES_ACTOR, run_clean=True, record=False, updates=[
+            RowUpdate(obj=theme, changes=plans[theme.pk][1], message=plans[theme.pk][2])
+            for theme, _, _ in moving])
+        created = tracked_create_many(actor=RULES_ACTOR, run_clean=True, record=False, objs=[
+            t for row in result.updated for t in plans[row.pk][0]])
+        by_theme: dict[int, list[PendingChange]] = {}
+        for change in created:
+            by_theme.setdefault(change.obj.theme_id, []).append(change)
+        updates = {change.obj.pk: change for change in result.changes}
+        ordered: list[PendingChange] = []  # per theme: its transitions, then its update
+        for row in result.updated:
+            ordered += by_theme.get(row.pk, [])
+            if row.pk in updates:
+                ordered.append(updates[row.pk])
+        record_pending(ordered)
+        moved = len(result.updated)
+        for current in result.conflicts:
+            if current.archived_at is not None:
+                continue  # archived meanwhile: it leaves the re-evaluation
+            if theme_reevaluate(theme=current, as_of=as_of).version != current.version:
+                moved += 1
+    return moved
 
 
 def themes_reevaluate(*, organisation_id: int | None = None,
                       as_of: dt.date | None = None, batch: int = 500) -> dict[str, int]:
     """Re-evaluate every current (not archived) theme: the periodic job.
 
-    Facts are read in bulk (three queries per batch of themes); writes happen only where the
-    stage moves (the transitions and one theme update, with history), committed
-    `MOVES_PER_TRANSACTION` themes at a time so that a commit is not paid per theme and the
-    organisation's history is not locked for long; explanations that changed are refreshed
-    with one bulk update per batch. A theme changed by someone else while the batch ran is
-    re-evaluated on its own, under a lock. Idempotent: a second run on the same date moves
-    nothing.
+    Organisation by organisation, `batch` themes at a time: the facts are read in bulk
+    (three queries per batch), the rules run in memory, explanations that changed are
+    refreshed with one bulk update, and the themes whose stage moves are written together
+    in one transaction (`_apply_moves_bulk`: their transitions, theme updates and
+    hash-chained history, exactly as the one-theme path writes them). A theme changed by
+    someone else while the batch ran is re-evaluated on its own, under a lock. Idempotent:
+    a second run on the same date moves nothing.
     """
     as_of = as_of or timezone.localdate()
     qs = Theme.objects.filter(archived_at__isnull=True).select_related(
@@ -228,32 +280,28 @@ def themes_reevaluate(*, organisation_id: int | None = None,
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
     summary = {"themes": 0, "moved": 0}
-    ids = list(qs.values_list("pk", flat=True))
-    for start in range(0, len(ids), batch):
-        themes = list(qs.filter(pk__in=ids[start:start + batch]))
-        facts = facts_for_themes(themes, as_of)
-        stale: list[Theme] = []
-        moving: list[tuple[Theme, list[Evaluation], Evaluation]] = []
-        for theme in themes:
-            summary["themes"] += 1
-            steps, result = _advance(facts[theme.pk])
-            if steps:
-                moving.append((theme, steps, result))
-                continue
-            explanation = _evaluation_json(result, as_of)
-            if theme.evaluation != explanation:
-                theme.evaluation = explanation
-                stale.append(theme)
-        Theme.objects.bulk_update(stale, ["evaluation"])
-        for first in range(0, len(moving), MOVES_PER_TRANSACTION):
-            with transaction.atomic():
-                for theme, steps, result in moving[first:first + MOVES_PER_TRANSACTION]:
-                    summary["moved"] += 1
-                    try:
-                        with transaction.atomic():
-                            _apply_moves(theme, steps, result, as_of, theme.version)
-                    except Conflict:
-                        theme_reevaluate(theme=theme, as_of=as_of)
+    by_org: dict[int, list[int]] = {}
+    for org_id, pk in qs.values_list("organisation_id", "pk"):
+        by_org.setdefault(org_id, []).append(pk)
+    for ids in (by_org[org_id] for org_id in sorted(by_org)):
+        for start in range(0, len(ids), batch):
+            themes = list(qs.filter(pk__in=ids[start:start + batch]))
+            facts = facts_for_themes(themes, as_of)
+            stale: list[Theme] = []
+            moving: list[tuple[Theme, list[Evaluation], Evaluation]] = []
+            for theme in themes:
+                summary["themes"] += 1
+                steps, result = _advance(facts[theme.pk])
+                if steps:
+                    moving.append((theme, steps, result))
+                    continue
+                explanation = _evaluation_json(result, as_of)
+                if theme.evaluation != explanation:
+                    theme.evaluation = explanation
+                    stale.append(theme)
+            Theme.objects.bulk_update(stale, ["evaluation"])
+            if moving:
+                summary["moved"] += _apply_moves_bulk(moving, as_of)
     return summary
 
 
