@@ -66,6 +66,13 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     AUDIT_CONDUCT = "audit.conduct"
     PLAYBOOK_MANAGE = "playbook.manage"
+    TRACKER_VIEW = "tracker.view"
+    TRACKER_RECORD = "tracker.record"
+    TRACKER_REVIEW = "tracker.review"
+    WORKFORCE_VIEW = "workforce.view"
+    WORKFORCE_CHANGE = "workforce.change"
+    BRIEFING_ATTEST = "briefing.attest"
+    IMPORT_RUN = "import.run"
 
 
 _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
@@ -73,23 +80,29 @@ _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
 # Running a recovery: themes, action plans, audits and inspections at a location.
 _RECOVERY_LEAD = {Perm.INSPECTION_CHANGE, Perm.THEME_CHANGE, Perm.ACTION_CHANGE,
                   Perm.ACTION_VERIFY, Perm.AUDIT_VIEW, Perm.AUDIT_CONDUCT}
-_FRONTLINE = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.INSPECTION_VIEW, Perm.THEME_VIEW}
+_FRONTLINE = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.INSPECTION_VIEW, Perm.THEME_VIEW,
+              Perm.TRACKER_VIEW, Perm.TRACKER_RECORD, Perm.BRIEFING_ATTEST}
+# Managing operational records and the workforce at a location.
+_RECORDS_LEAD = {Perm.TRACKER_VIEW, Perm.TRACKER_RECORD, Perm.TRACKER_REVIEW,
+                 Perm.WORKFORCE_VIEW, Perm.WORKFORCE_CHANGE, Perm.BRIEFING_ATTEST}
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Perm]] = {
     Role.CARE_STAFF: frozenset(_FRONTLINE),
-    Role.SENIOR_CARER: frozenset(_FRONTLINE | {Perm.STAFF_VIEW, Perm.AUDIT_VIEW}),
+    # The senior carer leads the shift: notified of safeguarding concerns, reviews MAR checks.
+    Role.SENIOR_CARER: frozenset(_FRONTLINE | {Perm.STAFF_VIEW, Perm.AUDIT_VIEW,
+                                               Perm.TRACKER_REVIEW}),
     Role.KEY_WORKER: frozenset(_FRONTLINE | {Perm.STAFF_VIEW}),
-    Role.DEPUTY_MANAGER: frozenset(_VIEW_ALL_RECORDS | {
+    Role.DEPUTY_MANAGER: frozenset(_VIEW_ALL_RECORDS | _RECORDS_LEAD | {
         Perm.PERSON_CHANGE, Perm.HISTORY_VIEW, Perm.ACTION_CHANGE, Perm.AUDIT_VIEW,
         Perm.AUDIT_CONDUCT}),
-    Role.REGISTERED_MANAGER: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
+    Role.REGISTERED_MANAGER: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | _RECORDS_LEAD | {
         Perm.LOCATION_CHANGE, Perm.PERSON_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW,
-        Perm.HISTORY_VIEW}),
-    Role.QUALITY_LEAD: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
-        Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW, Perm.PLAYBOOK_MANAGE}),
-    Role.NOMINATED_INDIVIDUAL: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | {
+        Perm.HISTORY_VIEW, Perm.IMPORT_RUN}),
+    Role.QUALITY_LEAD: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | _RECORDS_LEAD | {
+        Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW, Perm.PLAYBOOK_MANAGE, Perm.IMPORT_RUN}),
+    Role.NOMINATED_INDIVIDUAL: frozenset(_VIEW_ALL_RECORDS | _RECOVERY_LEAD | _RECORDS_LEAD | {
         Perm.LOCATION_CHANGE, Perm.STAFF_CHANGE, Perm.MEMBERSHIP_VIEW, Perm.HISTORY_VIEW,
-        Perm.PLAYBOOK_MANAGE}),
+        Perm.PLAYBOOK_MANAGE, Perm.IMPORT_RUN}),
     # Board members see services, inspections, themes and audit results, never individual
     # people or staff files; commissioners see services and published inspections.
     Role.BOARD_MEMBER: frozenset({Perm.LOCATION_VIEW, Perm.INSPECTION_VIEW, Perm.THEME_VIEW,

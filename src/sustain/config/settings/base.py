@@ -34,6 +34,13 @@ INSTALLED_APPS = [
     "sustain.inspections",
     "sustain.themes",
     "sustain.audits",
+    "sustain.medicines",
+    "sustain.safeguarding",
+    "sustain.careplans",
+    "sustain.incidents",
+    "sustain.feedback",
+    "sustain.workforce",
+    "sustain.imports",
     "sustain.web",
     "sustain.demo",
 ]
