@@ -7,12 +7,15 @@ from rest_framework.routers import DefaultRouter
 from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.core import api_history
+from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
+from sustain.medicines import api as medicines_api
 from sustain.people import api as people_api
 from sustain.playbooks import api as playbooks_api
 from sustain.reference import api as reference_api
 from sustain.tenancy import api as tenancy_api
 from sustain.themes import api as themes_api
+from sustain.workforce import api as workforce_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -37,6 +40,20 @@ router.register("audits", audits_api.AuditViewSet, basename="audit")
 router.register("themes", themes_api.ThemeViewSet, basename="theme")
 router.register("actions", themes_api.ActionViewSet, basename="action")
 router.register("playbooks", playbooks_api.PlaybookViewSet, basename="playbook")
+router.register("medicines-checks", medicines_api.MedicinesCheckViewSet,
+                basename="medicines-check")
+router.register("medicines-reviews", medicines_api.WeeklyReviewViewSet,
+                basename="medicines-review")
+router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register("complaints", incidents_api.ComplaintViewSet, basename="complaint")
+router.register("compliments", incidents_api.ComplimentViewSet, basename="compliment")
+router.register("supervisions", workforce_api.SupervisionViewSet, basename="supervision")
+router.register("competency-assessments", workforce_api.CompetencyAssessmentViewSet,
+                basename="competency-assessment")
+router.register("training-records", workforce_api.TrainingRecordViewSet,
+                basename="training-record")
+router.register("briefings", workforce_api.BriefingViewSet, basename="briefing")
+router.register("attestations", workforce_api.AttestationViewSet, basename="attestation")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
