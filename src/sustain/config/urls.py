@@ -11,6 +11,8 @@ urlpatterns = [
     path("playbooks/", include("sustain.playbooks.urls")),
     path("themes/", include("sustain.themes.urls")),
     path("audits/", include("sustain.audits.urls")),
+    path("medicines/", include("sustain.medicines.urls")),
+    path("records/", include("sustain.incidents.urls")),
     path("", include("sustain.inspections.urls")),
     path("", include("sustain.web.urls")),
 ]
