@@ -8,7 +8,6 @@ from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.core import api_history
 from sustain.incidents import api as incidents_api
-from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
 from sustain.medicines import api as medicines_api
 from sustain.people import api as people_api
@@ -48,9 +47,6 @@ router.register("medicines-checks", medicines_api.MedicinesCheckViewSet,
                 basename="medicines-check")
 router.register("medicines-reviews", medicines_api.WeeklyReviewViewSet,
                 basename="medicines-review")
-router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
-router.register("complaints", incidents_api.ComplaintViewSet, basename="complaint")
-router.register("compliments", incidents_api.ComplimentViewSet, basename="compliment")
 router.register("supervisions", workforce_api.SupervisionViewSet, basename="supervision")
 router.register("competency-assessments", workforce_api.CompetencyAssessmentViewSet,
                 basename="competency-assessment")
