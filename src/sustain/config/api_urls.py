@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
+from sustain.careplans import api as careplans_api
 from sustain.core import api_history
 from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
@@ -43,6 +44,10 @@ router.register("playbooks", playbooks_api.PlaybookViewSet, basename="playbook")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("complaints", incidents_api.ComplaintViewSet, basename="complaint")
 router.register("compliments", incidents_api.ComplimentViewSet, basename="compliment")
+router.register("care-plan-reviews", careplans_api.CarePlanReviewViewSet,
+                basename="care-plan-review")
+router.register("care-plan-actions", careplans_api.CarePlanActionViewSet,
+                basename="care-plan-action")
 router.register("medicines-checks", medicines_api.MedicinesCheckViewSet,
                 basename="medicines-check")
 router.register("medicines-reviews", medicines_api.WeeklyReviewViewSet,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("themes/", include("sustain.themes.urls")),
     path("audits/", include("sustain.audits.urls")),
     path("medicines/", include("sustain.medicines.urls")),
+    path("records/care-plans/", include("sustain.careplans.urls")),
     path("records/", include("sustain.incidents.urls")),
     path("", include("sustain.inspections.urls")),
     path("", include("sustain.web.urls")),
