@@ -24,6 +24,7 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
         ("Records", reverse("incidents:index"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
+        ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
         ("Framework", FRAMEWORK_PATH, True),
         ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
     ]
