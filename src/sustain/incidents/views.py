@@ -84,6 +84,11 @@ RECORD_TYPES: list[tuple[str, str, str, str, str]] = [
      "Complaints, their responses and whether they were upheld.", "a complaint"),
     ("Compliments", "incidents:compliment-list", "incidents:compliment-create",
      "Compliments received.", "a compliment"),
+    ("Care-plan reviews", "careplans:review-list", "careplans:review-create",
+     "Does each plan match what happens? Reviews due, done and overdue.",
+     "a care-plan review"),
+    ("Care-plan actions", "careplans:action-list", "careplans:action-create",
+     "The care-plan action tracker: what, who, due, done.", "a care-plan action"),
 ]
 
 
@@ -109,7 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "records/index.html", {"entries": entries})
 
 
-def _views(pages: RecordPages) -> tuple[Any, Any, Any, Any]:
+def record_views(pages: RecordPages) -> tuple[Any, Any, Any, Any]:
     @login_required
     def list_view(request: HttpRequest) -> HttpResponse:
         return record_list(request, pages)
@@ -129,8 +134,8 @@ def _views(pages: RecordPages) -> tuple[Any, Any, Any, Any]:
     return list_view, create_view, detail_view, edit_view
 
 
-incident_list, incident_create, incident_detail, incident_edit = _views(INCIDENT_PAGES)
-complaint_list, complaint_create, complaint_detail, complaint_edit = _views(COMPLAINT_PAGES)
+incident_list, incident_create, incident_detail, incident_edit = record_views(INCIDENT_PAGES)
+complaint_list, complaint_create, complaint_detail, complaint_edit = record_views(COMPLAINT_PAGES)
 compliment_list, compliment_create, compliment_detail, compliment_edit = \
-    _views(COMPLIMENT_PAGES)
+    record_views(COMPLIMENT_PAGES)
 
