@@ -8,6 +8,7 @@ from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.careplans import api as careplans_api
 from sustain.core import api_history
+from sustain.imports import api as imports_api
 from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
 from sustain.medicines import api as medicines_api
@@ -41,6 +42,7 @@ router.register("audits", audits_api.AuditViewSet, basename="audit")
 router.register("themes", themes_api.ThemeViewSet, basename="theme")
 router.register("actions", themes_api.ActionViewSet, basename="action")
 router.register("playbooks", playbooks_api.PlaybookViewSet, basename="playbook")
+router.register("imports", imports_api.ImportJobViewSet, basename="import-job")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("complaints", incidents_api.ComplaintViewSet, basename="complaint")
 router.register("compliments", incidents_api.ComplimentViewSet, basename="compliment")

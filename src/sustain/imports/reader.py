@@ -60,7 +60,8 @@ def sniff(head: bytes) -> str:
 @dataclass
 class Sheet:
     """A stream of rows: `headers` (normalised) then `rows()` yielding (row number, mapping).
-    Row numbers are as a spreadsheet shows them (the header is row 1)."""
+    Row numbers are as a spreadsheet shows them (line numbers in a CSV; the header is row 1
+    unless the file starts with `#` help lines, as the CSV template does)."""
 
     headers: list[str]
     _rows: Iterator[tuple[int, dict[str, Any]]]
@@ -101,22 +102,22 @@ def _csv_sheet(fh: IO[bytes]) -> Sheet:
     reader = csv.reader(text)
     try:
         raw_headers = next(reader)
+        while raw_headers and raw_headers[0].lstrip().startswith("#"):  # template help lines
+            raw_headers = next(reader)
     except (StopIteration, csv.Error):
         raise InvalidInput("The file has no header row.",
                            {"file": ["The first row must name the columns."]}) from None
     headers = [normalise_header(h) for h in raw_headers]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        number = 1
         try:
             for cells in reader:
-                number += 1
                 if not any(c.strip() for c in cells):
                     continue
-                yield number, dict(zip(headers, cells, strict=False))
+                yield reader.line_num, dict(zip(headers, cells, strict=False))
         except csv.Error as exc:
-            raise InvalidInput(f"Row {number + 1}: the CSV cannot be read ({exc}).",
-                               {f"row {number + 1}": [str(exc)]}) from None
+            raise InvalidInput(f"Row {reader.line_num}: the CSV cannot be read ({exc}).",
+                               {f"row {reader.line_num}": [str(exc)]}) from None
 
     return Sheet(headers, rows(), text.detach, fh.tell)
 

@@ -95,14 +95,16 @@ def _sha256(fh: IO[bytes]) -> tuple[str, int]:
 
 def job_upload(*, actor: Any, organisation: Any, location: Any, kind: str, fileobj: IO[bytes],
                name: str, size: int | None = None) -> ImportJob:
-    """Store an uploaded spreadsheet for a location after checking who may import, its size
-    (before reading it), its type (by content) and its header row (missing required columns
-    are named). Nothing is stored when any check fails."""
+    """Store an uploaded spreadsheet for a location after checking who may import
+    (`import.run` there; validating and committing also need the kind's own permission), its
+    size (before reading it), its type (by content) and its header row (missing required
+    columns are named). Nothing is stored when any check fails."""
     import_kind = get_kind(kind)
     if location.organisation_id != organisation.pk:
         raise InvalidInput("The location belongs to another organisation.",
                            {"location": ["Not found in this organisation."]})
-    _check_can_import(actor, import_kind, location)
+    if not _is_system(actor) and not has_perm_at(actor, Perm.IMPORT_RUN, location.pk):
+        raise PermissionDenied(f"Your role cannot run imports at {location.name}.")
     check_size(size)
     sheet = open_sheet(fileobj, size=size)
     problems = header_problems(sheet.headers, import_kind.columns)
