@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from sustain.engine.workforce_rules import (
     BRIEFED_STAGES,
@@ -79,36 +80,42 @@ def _member_facts(staff: list[StaffMember]) -> list[StaffMemberFact]:
     return [StaffMemberFact(s.pk, s.start_date, s.leaving_date) for s in staff]
 
 
-def theme_coverage(theme: Any, as_of: dt.date, staff: list[StaffMember] | None = None,
-                   ) -> ThemeCoverage:
-    """Coverage of one theme's briefings among the current staff at its location."""
-    staff = staff if staff is not None else list(staff_at(theme.location, as_of))
+def _coverage_rows(themes: list[Any], staff: list[StaffMember], as_of: dt.date,
+                   ) -> list[ThemeCoverage]:
+    """Coverage for several themes at one location in a fixed number of queries."""
     by_id = {s.pk: s for s in staff}
-    attested = set(Attestation.objects.filter(
-        briefing__theme=theme, briefing__archived_at__isnull=True, archived_at__isnull=True)
-        .values_list("staff_id", flat=True))
-    latest = Briefing.objects.filter(theme=theme, archived_at__isnull=True) \
-        .order_by("-delivered_at").first()
-    result = coverage(_member_facts(staff), attested, as_of)
-    latest_on = timezone_date(latest.delivered_at) if latest else None
-    starters = new_starters_not_briefed(_member_facts(staff), attested, latest_on, theme.stage,
-                                        as_of)
-    return ThemeCoverage(theme, result, [by_id[i] for i in result.not_attested],
-                         [by_id[i] for i in starters], latest)
+    facts = _member_facts(staff)
+    attested: dict[int, set[int]] = {t.pk: set() for t in themes}
+    for theme_id, staff_id in Attestation.objects.filter(
+            briefing__theme__in=themes, briefing__archived_at__isnull=True,
+            archived_at__isnull=True).values_list("briefing__theme_id", "staff_id"):
+        attested[theme_id].add(staff_id)
+    latest: dict[int, Briefing] = {}
+    for briefing in Briefing.objects.filter(theme__in=themes, archived_at__isnull=True) \
+            .order_by("theme_id", "-delivered_at"):
+        latest.setdefault(briefing.theme_id, briefing)
+    rows = []
+    for theme in themes:
+        result = coverage(facts, attested[theme.pk], as_of)
+        last = latest.get(theme.pk)
+        latest_on = timezone.localdate(last.delivered_at) if last else None
+        starters = new_starters_not_briefed(facts, attested[theme.pk], latest_on, theme.stage,
+                                            as_of)
+        rows.append(ThemeCoverage(theme, result, [by_id[i] for i in result.not_attested],
+                                  [by_id[i] for i in starters], last))
+    return rows
 
 
-def timezone_date(value: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
-    return timezone.localdate(value)
+def theme_coverage(theme: Any, as_of: dt.date) -> ThemeCoverage:
+    """Coverage of one theme's briefings among the current staff at its location."""
+    return _coverage_rows([theme], list(staff_at(theme.location, as_of)), as_of)[0]
 
 
 def location_coverage(location: Any, themes: QuerySet, as_of: dt.date) -> list[ThemeCoverage]:
     """Each active theme (in a briefed stage) at the location with its coverage."""
-    staff = list(staff_at(location, as_of))
-    return [theme_coverage(theme, as_of, staff) for theme in themes.filter(
-        location=location, archived_at__isnull=True, stage__in=BRIEFED_STAGES)
-        .order_by("title")]
+    active = list(themes.filter(location=location, archived_at__isnull=True,
+                                stage__in=BRIEFED_STAGES).order_by("title"))
+    return _coverage_rows(active, list(staff_at(location, as_of)), as_of) if active else []
 
 
 def themes_not_briefed_for(staff: StaffMember, themes: QuerySet, as_of: dt.date) -> list[Any]:

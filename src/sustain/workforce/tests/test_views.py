@@ -116,3 +116,51 @@ def test_nav_shows_workforce_for_workforce_view(location: Any, manager: Any,
     assert 'href="/workforce/"' in _client(manager).get("/").content.decode()
     carer = make_user(location.organisation, "care_staff", location=location)
     assert 'href="/workforce/"' not in _client(carer).get("/").content.decode()
+
+
+def test_location_page_summary(location: Any, staff: Any, manager: Any, make_user: Any,
+                               theme: Any) -> None:
+    staff("Never Supervised")
+    html = _client(manager).get(f"/locations/{location.uuid}/").content.decode()
+    assert "1 of 1 current staff overdue" in html and theme.title in html
+    board = make_user(location.organisation, "board_member", location=location)
+    page = _client(board).get(f"/locations/{location.uuid}/")
+    assert page.status_code == 200 and "workforce-heading" not in page.content.decode()
+
+
+def test_workforce_and_coverage_queries_do_not_grow(location: Any, staff: Any,
+                                                    manager: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sustain.themes.tests.factories import ThemeFactory
+
+    client = _client(manager)
+    urls = [f"/workforce/?location={location.uuid}",
+            f"/workforce/coverage/?location={location.uuid}"]
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            boss, member = staff(f"Boss {i}"), staff(f"Member {i}")
+            services.supervision_create(actor="test", organisation=location.organisation,
+                                        location=location, supervisor=boss, supervisee=member,
+                                        date=TODAY - dt.timedelta(days=i + 1))
+            theme = ThemeFactory(location=location, organisation=location.organisation,
+                                 stage="sustaining")
+            briefing = services.briefing_create(
+                actor="test", organisation=location.organisation, location=location,
+                theme=theme, title="b", what_changed="x", why="y", what_good_looks_like="z",
+                delivered_via="handover")
+            services.attestation_create(actor="test", organisation=location.organisation,
+                                        briefing=briefing, staff=member,
+                                        statement_confirmed=True)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(1)
+    small = [count(u) for u in urls]
+    grow(6)
+    assert [count(u) for u in urls] == small
