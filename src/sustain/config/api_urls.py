@@ -8,6 +8,7 @@ from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.careplans import api as careplans_api
 from sustain.core import api_history
+from sustain.feedback import api as feedback_api
 from sustain.imports import api as imports_api
 from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
@@ -50,6 +51,8 @@ router.register("care-plan-reviews", careplans_api.CarePlanReviewViewSet,
                 basename="care-plan-review")
 router.register("care-plan-actions", careplans_api.CarePlanActionViewSet,
                 basename="care-plan-action")
+router.register("feedback", feedback_api.FeedbackViewSet, basename="feedback")
+router.register("visits", feedback_api.VisitViewSet, basename="visit")
 router.register("medicines-checks", medicines_api.MedicinesCheckViewSet,
                 basename="medicines-check")
 router.register("medicines-reviews", medicines_api.WeeklyReviewViewSet,

@@ -38,6 +38,7 @@ class RecordKind:
     people: tuple[str, ...] = ()  # FKs to people.PersonSupported
     staff: tuple[str, ...] = ()  # FKs to people.StaffMember
     staff_many: tuple[str, ...] = ()  # M2M to people.StaffMember
+    staff_org: tuple[str, ...] = ()  # staff of the organisation, any location (visitors)
     m2m: tuple[str, ...] = ("themes",)  # all M2M fields (themes and staff_many)
     same_location: tuple[str, ...] = field(default_factory=tuple)  # other FKs to same-location rows
 
@@ -81,6 +82,10 @@ def _check_refs(kind: RecordKind, organisation: Any, location: Any,
             errors[name] = ["No such staff member in this organisation."]
         elif not member.locations.filter(pk=location.pk).exists():
             errors[name] = [f"{member.full_name} does not work at {location.name}."]
+    for name in kind.staff_org:
+        member = values.get(name)
+        if member is not None and member.organisation_id != organisation.pk:
+            errors[name] = ["No such staff member in this organisation."]
     for name in kind.staff_many:
         for member in values.get(name) or ():
             if member.organisation_id != organisation.pk:

@@ -46,7 +46,7 @@ def record_serializer(name: str, kind: RecordKind, *,
         attrs[field] = UUIDRelatedField(queryset=PersonSupported.objects.all(),
                                         visible=filter_people_visible, required=False,
                                         allow_null=True)
-    for field in kind.staff:
+    for field in (*kind.staff, *kind.staff_org):
         attrs[field] = UUIDRelatedField(queryset=StaffMember.objects.all(),
                                         visible=filter_staff_for_records, required=False,
                                         allow_null=True)

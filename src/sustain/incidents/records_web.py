@@ -144,7 +144,7 @@ def _build_form(pages: RecordPages, request: HttpRequest, names: tuple[str, ...]
             form_field.to_field_name = "uuid"
         elif name in pages.kind.people:
             form_field.queryset = choices["person"]
-        elif name in pages.kind.staff or name in pages.kind.staff_many:
+        elif name in (*pages.kind.staff, *pages.kind.staff_many, *pages.kind.staff_org):
             form_field.queryset = choices["staff"]
         elif name == "themes":
             form_field.queryset = choices["themes"]

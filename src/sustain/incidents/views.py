@@ -89,6 +89,11 @@ RECORD_TYPES: list[tuple[str, str, str, str, str]] = [
      "a care-plan review"),
     ("Care-plan actions", "careplans:action-list", "careplans:action-create",
      "The care-plan action tracker: what, who, due, done.", "a care-plan action"),
+    ("Feedback", "feedback:feedback-list", "feedback:feedback-create",
+     "You said, we did: feedback and the response it led to; unanswered after 30 days "
+     "is flagged.", "feedback"),
+    ("Senior visits and observations", "feedback:visit-list", "feedback:visit-create",
+     "Provider visits, spot checks, night visits and observations of practice.", "a visit"),
 ]
 
 

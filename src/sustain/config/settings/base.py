@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
 # Name choice sets that share a field name with others (each app adds its own line).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[
     "EnforcementStatusEnum"] = "sustain.inspections.models.EnforcementStatus"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"][
+    "FeedbackSourceEnum"] = "sustain.feedback.models.Source"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"][
+    "PlaybookSourceEnum"] = "sustain.playbooks.models.Playbook.Source"
 
 # Background work: Huey on SQLite by default, on Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
