@@ -11,7 +11,7 @@ from typing import IO, Any
 import psycopg
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files import File
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from sustain.core.errors import ApplicationError, InvalidInput, PermissionDenied
@@ -187,7 +187,7 @@ class _Run:
                 parsed.problems.extend(self.kind.check(parsed, self.ctx))
             key = str(parsed.values.get(self.kind.key_column) or "")
             if key:
-                first = self.seen.setdefault(key.lower(), number)
+                first = self.seen.setdefault(key, number)
                 if first != number:
                     parsed.problems.append(RowProblem(
                         number, self.kind.key_column, f"Repeats row {first}'s {key!r}."))
@@ -209,10 +209,20 @@ class _Run:
     def _existing(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()
+        if connection.vendor == "postgresql":  # one array parameter, not one per key
+            field = self.model._meta.get_field(self.kind.key_field)
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {connection.ops.quote_name(field.column)} FROM {table} "  # noqa: S608
+                    "WHERE organisation_id = %s AND "
+                    f"{connection.ops.quote_name(field.column)} = ANY(%s)",
+                    [self.job.organisation_id, keys])
+                return {row[0] for row in cursor.fetchall()}
         found = self.model._default_manager.filter(
             organisation=self.job.organisation,
             **{f"{self.kind.key_field}__in": keys}).values_list(self.kind.key_field, flat=True)
-        return {k.lower() for k in found}
+        return set(found)
 
     def _flush(self, pending: list[tuple[int, str, dict[str, Any]]]) -> None:
         if not pending:
@@ -221,7 +231,7 @@ class _Run:
         existing = self._existing([k for _, k, _ in pending if k])
         rows: list[dict[str, Any]] = []
         for number, key, values in pending:
-            if key and key.lower() in existing:
+            if key and key in existing:
                 counts["skipped"] += 1
                 continue
             fields = self.kind.to_fields(values, self.ctx)
