@@ -23,8 +23,10 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Themes", reverse("themes:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
+        ("Medicines", reverse("medicines:list"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Records", reverse("incidents:index"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
+        ("Imports", reverse("imports:index"), has_perm_anywhere(user, Perm.IMPORT_RUN)),
         ("Framework", FRAMEWORK_PATH, True),
         ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
     ]
