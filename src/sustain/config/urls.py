@@ -11,6 +11,7 @@ urlpatterns = [
     path("playbooks/", include("sustain.playbooks.urls")),
     path("themes/", include("sustain.themes.urls")),
     path("audits/", include("sustain.audits.urls")),
+    path("imports/", include("sustain.imports.urls")),
     path("workforce/", include("sustain.workforce.urls")),
     path("medicines/", include("sustain.medicines.urls")),
     path("records/care-plans/", include("sustain.careplans.urls")),

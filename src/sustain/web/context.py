@@ -26,6 +26,7 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Medicines", reverse("medicines:list"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Records", reverse("incidents:index"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
+        ("Imports", reverse("imports:index"), has_perm_anywhere(user, Perm.IMPORT_RUN)),
         ("Framework", FRAMEWORK_PATH, True),
         ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
     ]
