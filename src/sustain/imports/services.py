@@ -216,7 +216,9 @@ class _Run:
                 cursor.execute(
                     f"SELECT {connection.ops.quote_name(field.column)} FROM {table} "  # noqa: S608
                     "WHERE organisation_id = %s AND "
-                    f"{connection.ops.quote_name(field.column)} = ANY(%s)",
+                    f"{connection.ops.quote_name(field.column)} = ANY(%s) "
+                    # lets PostgreSQL use a partial unique index (external_ref <> '')
+                    f"AND {connection.ops.quote_name(field.column)} <> ''",
                     [self.job.organisation_id, keys])
                 return {row[0] for row in cursor.fetchall()}
         found = self.model._default_manager.filter(
