@@ -157,3 +157,22 @@ def test_medicines_bulk_path(upload, manager, org, location, sibling_location):
     assert job.status == "failed"
     again = job_validate(actor=manager, job=upload("medicines-checks", csv_bytes(rows)))
     assert again.counts["skipped"] == 2 and again.status == "validated"
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04not really a zip", b"", b"\x00\x01\x02binary"])
+def test_not_a_spreadsheet_refused(upload, data):
+    with pytest.raises(InvalidInput) as exc:
+        upload("people", data, name="people.xlsx")
+    assert "file" in exc.value.errors
+    assert not ImportJob.objects.exists()
+
+
+def test_zip_that_is_not_a_workbook_refused(upload):
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("word/document.xml", "<x/>")
+    with pytest.raises(InvalidInput, match="not a readable XLSX"):
+        upload("people", buf.getvalue(), name="people.xlsx")
+    assert not ImportJob.objects.exists()
