@@ -4,6 +4,9 @@ why" briefings staff attest to. Rules about them (overdue, coverage) live in
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -20,7 +23,21 @@ def _external_ref_constraint(model: str) -> models.UniqueConstraint:
                                   "reference."))
 
 
-class WorkforceRecord(TenantScopedModel):
+class FieldsFirst(models.Model):
+    """Report bad field values (e.g. an unparsable date from an import) before the cross-field
+    rules run, so those rules only ever compare real values."""
+
+    class Meta:
+        abstract = True
+
+    def full_clean(self, exclude: Any = None, validate_unique: bool = True,
+                   validate_constraints: bool = True) -> None:
+        self.clean_fields(exclude=exclude)
+        super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                           validate_constraints=validate_constraints)
+
+
+class WorkforceRecord(FieldsFirst, TenantScopedModel):
     """Shared fields: the location, an import reference and the themes it evidences."""
 
     location = models.ForeignKey("tenancy.Location", on_delete=models.PROTECT, related_name="+",
@@ -49,7 +66,7 @@ class WorkforceRecord(TenantScopedModel):
 
     def _not_future(self, errors: dict[str, str], field: str) -> None:
         value = getattr(self, field)
-        if value and value > timezone.localdate():
+        if isinstance(value, dt.date) and value > timezone.localdate():
             errors[field] = "This date cannot be in the future."
 
 
@@ -173,7 +190,7 @@ class TrainingRecord(WorkforceRecord):
             raise ValidationError(errors)
 
 
-class Briefing(TenantScopedModel):
+class Briefing(FieldsFirst, TenantScopedModel):
     """A "what changed and why" briefing on a theme, delivered to the team at a location."""
 
     class Via(models.TextChoices):
@@ -219,7 +236,7 @@ class Briefing(TenantScopedModel):
             raise ValidationError(errors)
 
 
-class Attestation(TenantScopedModel):
+class Attestation(FieldsFirst, TenantScopedModel):
     """A member of staff's statement that they can explain what changed and why."""
 
     STATEMENT = "I can explain what changed and why."

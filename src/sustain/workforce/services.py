@@ -120,7 +120,7 @@ def supervision_create(*, actor: Any, organisation: Any, location: Any,
                        **fields: Any) -> Supervision:
     """Record a supervision. `next_due` defaults to the date plus the organisation's interval
     (8 weeks unless configured)."""
-    if fields.get("date") and not fields.get("next_due"):
+    if isinstance(fields.get("date"), dt.date) and not fields.get("next_due"):
         fields["next_due"] = next_due(fields["date"], supervision_interval_weeks(organisation))
     return _create(actor, organisation, location, Supervision, SUPERVISION_FIELDS,
                    "supervision", fields, ("supervisor", "supervisee"))

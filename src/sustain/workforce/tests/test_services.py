@@ -189,3 +189,10 @@ def test_coverage_and_new_starters(location: Any, staff: Any, theme: Any) -> Non
         location, type(theme).objects.all(), TODAY)] == [theme]
     assert selectors.themes_not_briefed_for(newbie, type(theme).objects.all(), TODAY) == [theme]
     assert selectors.themes_not_briefed_for(old_a, type(theme).objects.all(), TODAY) == []
+
+
+def test_unparsed_date_is_refused_by_field_not_crash(location: Any, staff: Any) -> None:
+    with pytest.raises(InvalidInput) as info:
+        _supervision(location, staff(), staff(), date="31/02/2026")
+    assert "date" in info.value.errors or "next_due" in info.value.errors
+    assert not Supervision.objects.exists()
