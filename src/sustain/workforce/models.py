@@ -32,6 +32,11 @@ class FieldsFirst(models.Model):
 
     def full_clean(self, exclude: Any = None, validate_unique: bool = True,
                    validate_constraints: bool = True) -> None:
+        wrong = {f.name: "Enter a date." for f in self._meta.concrete_fields
+                 if isinstance(f, models.DateField) and not isinstance(
+                     getattr(self, f.attname), str | dt.date | type(None))}
+        if wrong:
+            raise ValidationError(wrong)
         self.clean_fields(exclude=exclude)
         super().full_clean(exclude=exclude, validate_unique=validate_unique,
                            validate_constraints=validate_constraints)

@@ -196,3 +196,28 @@ def test_unparsed_date_is_refused_by_field_not_crash(location: Any, staff: Any) 
         _supervision(location, staff(), staff(), date="31/02/2026")
     assert "date" in info.value.errors or "next_due" in info.value.errors
     assert not Supervision.objects.exists()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_junk = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 10**6),
+                  st.dates(min_value=TODAY + dt.timedelta(days=1)))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(date=_junk, next_due=_junk, course=st.one_of(st.just(""), st.text(max_size=3)))
+def test_bad_rows_are_refused_without_crash_or_write(location: Any, staff: Any, date: Any,
+                                                     next_due: Any, course: str) -> None:
+    """Row-level creates as an import calls them: any bad value is refused by field."""
+    ann = StaffFactory(organisation=location.organisation, locations=[location])
+    before = (Supervision.objects.count(), TrainingRecord.objects.count())
+    with pytest.raises(InvalidInput) as info:
+        _supervision(location, ann, ann, date=date, next_due=next_due)
+    assert info.value.errors
+    with pytest.raises(InvalidInput):
+        services.training_record_create(actor="test", organisation=location.organisation,
+                                        location=location, staff=ann, course=course or "",
+                                        completed_on=date, expires_on=next_due)
+    assert (Supervision.objects.count(), TrainingRecord.objects.count()) == before
