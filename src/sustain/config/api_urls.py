@@ -16,6 +16,7 @@ from sustain.medicines import api as medicines_api
 from sustain.people import api as people_api
 from sustain.playbooks import api as playbooks_api
 from sustain.reference import api as reference_api
+from sustain.safeguarding import api as safeguarding_api
 from sustain.tenancy import api as tenancy_api
 from sustain.themes import api as themes_api
 from sustain.workforce import api as workforce_api
@@ -57,6 +58,8 @@ router.register("medicines-checks", medicines_api.MedicinesCheckViewSet,
                 basename="medicines-check")
 router.register("medicines-reviews", medicines_api.WeeklyReviewViewSet,
                 basename="medicines-review")
+router.register("safeguarding-concerns", safeguarding_api.SafeguardingConcernViewSet,
+                basename="safeguarding-concern")
 router.register("supervisions", workforce_api.SupervisionViewSet, basename="supervision")
 router.register("competency-assessments", workforce_api.CompetencyAssessmentViewSet,
                 basename="competency-assessment")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/", include("sustain.imports.urls")),
     path("workforce/", include("sustain.workforce.urls")),
     path("medicines/", include("sustain.medicines.urls")),
+    path("safeguarding/", include("sustain.safeguarding.urls")),
     path("records/care-plans/", include("sustain.careplans.urls")),
     path("records/feedback/", include("sustain.feedback.urls")),
     path("records/", include("sustain.incidents.urls")),

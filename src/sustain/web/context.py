@@ -24,6 +24,8 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
         ("Medicines", reverse("medicines:list"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
+        ("Safeguarding", reverse("safeguarding:list"),
+         has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Records", reverse("incidents:index"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
         ("Imports", reverse("imports:index"), has_perm_anywhere(user, Perm.IMPORT_RUN)),
