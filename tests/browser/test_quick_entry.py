@@ -55,3 +55,34 @@ def test_medicines_check_quick_entry_on_a_phone(phone: Any, site: Site) -> None:
     assert "Missing signature" in main and "<checked with nurse>" in main
     assert MedicinesCheck.objects.get().charts_checked == 12
     assert _check(page, "medicines check detail") == []
+
+
+def test_safeguarding_concern_quick_entry_on_a_phone(phone: Any, site: Site) -> None:
+    from sustain.safeguarding.models import SafeguardingConcern
+    from sustain.tenancy import services as tenancy
+
+    carer = _user(site.org, "carer.sg", "Cara", "Jones")
+    tenancy.membership_create(actor="browser-tests", organisation=site.org, user=carer,
+                              role="care_staff", scope="location", location=site.home)
+    page = phone
+    sign_in(page, site, "carer.sg")
+    page.goto(f"{site.url}/safeguarding/new/")
+    assert _no_sideways_scroll(page)
+    assert _check(page, "safeguarding quick entry") == []
+    assert page.get_by_label("Raised at", exact=True).input_value() != ""
+    page.get_by_label("Person", exact=True).select_option(index=1)
+    page.get_by_label("Category", exact=True).select_option(label="Financial or material abuse")
+    page.get_by_label("Raised by", exact=True).select_option(label="Staff Member 0")
+    page.get_by_role("button", name="Record the concern").tap()
+    page.wait_for_selector(".error-summary")
+    assert "What happened or what you saw" in page.locator(".error-summary").inner_text()
+    assert page.locator(".field-has-error").count() == 1
+    assert SafeguardingConcern.objects.count() == 0
+    page.get_by_label("What happened or what you saw", exact=True).fill(
+        "Cash missing from purse <£20>")
+    page.get_by_role("button", name="Record the concern").tap()
+    page.wait_for_selector("h2:has-text('Timeline')")
+    main = page.locator("main").inner_text()
+    assert "<£20>" in main and "Shift lead notified" in main
+    assert SafeguardingConcern.objects.count() == 1
+    assert _check(page, "safeguarding concern detail") == []
