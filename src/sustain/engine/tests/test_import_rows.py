@@ -20,7 +20,7 @@ COLUMNS = [
 ]
 
 
-def test_good_row_parses():
+def test_good_row_parses() -> None:
     row = ir.parse_row(2, {"reference": " R-1 ", "count": "3", "when": "27/11/2026",
                            "at": "2026-11-27 14:30", "shift": "Night", "ok": "Yes"}, COLUMNS)
     assert row.ok
@@ -28,7 +28,7 @@ def test_good_row_parses():
                           "at": dt.datetime(2026, 11, 27, 14, 30), "shift": "night", "ok": True}
 
 
-def test_every_problem_is_reported_with_row_and_column():
+def test_every_problem_is_reported_with_row_and_column() -> None:
     row = ir.parse_row(7, {"count": "three", "when": "31/02/2026", "shift": "evening",
                            "ok": "maybe"}, COLUMNS)
     assert {(p.row, p.column) for p in row.problems} == {
@@ -39,12 +39,12 @@ def test_every_problem_is_reported_with_row_and_column():
     assert "day, night" in messages["shift"]
 
 
-def test_spreadsheet_native_values():
+def test_spreadsheet_native_values() -> None:
     assert ir.parse_cell(COLUMNS[1], 4.0) == (4, None)
     assert ir.parse_cell(COLUMNS[2], dt.datetime(2026, 1, 2, 3, 4)) == (dt.date(2026, 1, 2), None)
 
 
-def test_header_problems_name_missing_columns():
+def test_header_problems_name_missing_columns() -> None:
     assert ir.header_problems(["Reference", "when"], COLUMNS) == [
         "Missing required column: count."]
     assert ir.header_problems(["reference", "count", "Count"], COLUMNS) == [
@@ -52,12 +52,12 @@ def test_header_problems_name_missing_columns():
     assert ir.header_problems([" REFERENCE ", "count"], COLUMNS) == []
 
 
-def test_max_length():
+def test_max_length() -> None:
     _, message = ir.parse_cell(COLUMNS[0], "x" * 31)
     assert message is not None and "30" in message
 
 
-def test_future():
+def test_future() -> None:
     now = dt.datetime(2026, 11, 27, 12, 0)
     assert ir.future_problem(3, "when", dt.date(2026, 11, 28), now) is not None
     assert ir.future_problem(3, "when", dt.date(2026, 11, 27), now) is None
@@ -65,12 +65,12 @@ def test_future():
 
 
 @pytest.mark.parametrize("bad", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
-def test_formula_injection_is_neutralised(bad):
+def test_formula_injection_is_neutralised(bad: str) -> None:
     assert ir.neutralise(bad) == "'" + bad
     assert ir.cell_text(bad) == "'" + bad
 
 
-def test_safe_values_unchanged():
+def test_safe_values_unchanged() -> None:
     assert ir.neutralise("Mrs A") == "Mrs A"
     assert ir.cell_text(-3) == "-3"
     assert ir.cell_text(True) == "yes"
@@ -78,7 +78,7 @@ def test_safe_values_unchanged():
     assert ir.cell_text(dt.date(2026, 1, 2)) == "2026-01-02"
 
 
-def test_bad_column_spec_refused():
+def test_bad_column_spec_refused() -> None:
     with pytest.raises(ValueError, match="choices"):
         ir.Column("x", ir.CHOICE)
     with pytest.raises(ValueError, match="Unknown"):
@@ -88,7 +88,7 @@ def test_bad_column_spec_refused():
 @given(st.dictionaries(st.sampled_from([c.name for c in COLUMNS] + ["other"]),
                        st.one_of(st.none(), st.text(max_size=40), st.integers(),
                                  st.floats(allow_nan=True), st.dates())))
-def test_any_row_parses_or_reports(raw):
+def test_any_row_parses_or_reports(raw: dict[str, object]) -> None:
     row = ir.parse_row(5, raw, COLUMNS)
     assert set(row.values) | {p.column for p in row.problems} == {c.name for c in COLUMNS}
     assert all(p.row == 5 and p.message for p in row.problems)
