@@ -57,6 +57,12 @@ def test_future_date_refused_on_the_page(org: Any, location: Any, staff: Any,
         "checked_by": str(staff.uuid), "charts_checked": "8", "rows": "0"})
     assert b"cannot be in the future" in response.content
     assert MedicinesCheck.objects.count() == 0
+    both = client.post(reverse("medicines:new"), {
+        "location": str(location.uuid), "check_date": "2099-01-01", "shift": "day",
+        "checked_by": str(staff.uuid), "charts_checked": "-3", "rows": "1", "d0-type": ""})
+    html = both.content.decode()
+    assert "There is a problem with discrepancy 1" in html
+    assert html.count('id="error-summary-title"') == 1 and html.count('id="d0-problem"') == 1
 
 
 def test_list_detail_and_week(org: Any, location: Any, staff: Any, make_user: Any) -> None:
