@@ -111,3 +111,31 @@ def test_api_nested_discrepancies(org: Any, location: Any, staff: Any, make_user
     changed = api.patch(f"/api/v1/medicines-checks/{body['id']}/",
                         {"version": 1, "discrepancies": []}, format="json")
     assert changed.status_code == 200 and changed.json()["discrepancies"] == []
+
+
+def test_api_and_page_lists_do_not_grow_with_checks(org: Any, location: Any, staff: Any,
+                                                    make_user: Any, token_client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = make_user(org, "registered_manager", location=location)
+    api, client = token_client(manager), _client(manager)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            services.medicines_check_create(
+                actor=manager, organisation=org, location=location, check_date=DAY,
+                shift="day", checked_by=staff, charts_checked=5,
+                discrepancies=[{"type": "omission", "staff_responsible": staff}])
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as api_q:
+            assert api.get("/api/v1/medicines-checks/").status_code == 200
+        with CaptureQueriesContext(connection) as page_q:
+            assert client.get(reverse("medicines:list")).status_code == 200
+        return len(api_q), len(page_q)
+
+    add(2)
+    few = count()
+    add(5)
+    assert count() == few

@@ -112,3 +112,30 @@ def test_api_timeliness_and_refusal(org: Any, location: Any, staff: Any, person:
     lead = made.json()["timeliness"]["shift_lead_notified"]
     assert lead["status"] == "late" and lead["late_by_minutes"] == 130
     assert made.json()["timeliness"]["referral"]["status"] == "not_applicable"
+
+
+def test_lists_do_not_grow_with_concerns(org: Any, location: Any, staff: Any, person: Any,
+                                         make_user: Any, token_client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = make_user(org, "registered_manager", location=location)
+    api, client = token_client(manager), _client(manager)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            services.safeguarding_concern_create(
+                actor=manager, organisation=org, location=location, raised_at=RAISED,
+                raised_by=staff, person=person, category="neglect", description="Seen.")
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as api_q:
+            assert api.get("/api/v1/safeguarding-concerns/").status_code == 200
+        with CaptureQueriesContext(connection) as page_q:
+            assert client.get(reverse("safeguarding:list")).status_code == 200
+        return len(api_q), len(page_q)
+
+    add(2)
+    few = count()
+    add(5)
+    assert count() == few
