@@ -233,7 +233,8 @@ def record_list(request: HttpRequest, pages: RecordPages) -> HttpResponse:
     form = _filter_form(pages, request, _locations(user, Perm.TRACKER_VIEW))
     chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     qs = filter_records_visible(pages.model.objects.filter(archived_at__isnull=True), user)
-    qs = qs.select_related("location", *pages.kind.people, *pages.kind.staff)
+    qs = qs.select_related("location", *pages.kind.people, *pages.kind.staff,
+                           *pages.kind.staff_org)
     if chosen.get("location"):
         qs = qs.filter(location=chosen["location"])
     for name in pages.filters:

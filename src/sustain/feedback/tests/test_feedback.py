@@ -121,3 +121,17 @@ def test_pages(carer: Any, manager: Any, org: Any, location: Any) -> None:
     listing = client.get(reverse("feedback:visit-list"), {"type": "observation"})
     assert b"Lunchtime support" in listing.content
     assert b"Senior visits" in client.get(reverse("incidents:index")).content
+
+
+def test_visit_list_queries_do_not_grow_with_rows(manager: Any, org: Any, location: Any,
+                                                  django_assert_max_num_queries: Any) -> None:
+    client = Client()
+    client.force_login(manager)
+    for n in range(12):
+        services.visit_create(actor="test", organisation=org, location=location,
+                              visitor=StaffFactory(organisation=org, locations=[location]),
+                              date=TODAY, type="spot_check", looked_at=f"Check {n}")
+    client.get(reverse("feedback:visit-list"))  # warm caches (session, scope)
+    with django_assert_max_num_queries(10):  # 7 today; +1 per row if visitors were not joined
+        page = client.get(reverse("feedback:visit-list"))
+    assert page.content.count(b"Check ") >= 12
