@@ -176,3 +176,25 @@ def test_zip_that_is_not_a_workbook_refused(upload):
     with pytest.raises(InvalidInput, match="not a readable XLSX"):
         upload("people", buf.getvalue(), name="people.xlsx")
     assert not ImportJob.objects.exists()
+
+
+def test_incidents_through_their_service(upload, manager, org, location):
+    from sustain.incidents.models import Incident
+    from sustain.people.services import person_create
+
+    person_create(actor=None, organisation=org, location=location, reference="RH-1",
+                  initials="JS", admission_date=dt.date(2024, 1, 1))
+    head = ["external_ref", "type", "severity", "occurred_at", "person", "description"]
+    rows = [head, ["I-1", "Fall", "no_harm", "2026-01-05 14:30", "RH-1", "Found on floor."],
+            ["I-2", "near_miss", "low", "05/01/2026 09:00", "", ""]]
+    job = job_validate(actor=manager, job=upload("incidents", csv_bytes(rows)))
+    assert job.status == "validated", job.report
+    job = job_commit(actor=manager, job=job)
+    assert job.status == "committed" and job.counts["created"] == 2
+    first = Incident.objects.get(external_ref="I-1")
+    assert first.person.reference == "RH-1" and first.type == "fall"
+    bad = [head, ["I-3", "fall", "no_harm", "2999-01-01 10:00", "RH-404", ""]]
+    job = job_validate(actor=manager, job=upload("incidents", csv_bytes(bad)))
+    assert {(p["row"], p["column"]) for p in job.report["problems"]} == {
+        (2, "occurred_at"), (2, "person")}
+    assert Incident.objects.count() == 2
