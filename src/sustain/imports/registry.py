@@ -86,7 +86,8 @@ class ImportKind:
 
 
 # Kinds kept in this app (for apps whose owners had not written an `imports` module yet).
-BUILT_IN = ("people", "medicines", "incidents", "safeguarding", "complaints")
+BUILT_IN = ("people", "medicines", "incidents", "safeguarding", "complaints",
+            "feedback")
 
 
 @cache
