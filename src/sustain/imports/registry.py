@@ -87,7 +87,7 @@ class ImportKind:
 
 # Kinds kept in this app (for apps whose owners had not written an `imports` module yet).
 BUILT_IN = ("people", "medicines", "incidents", "safeguarding", "complaints",
-            "feedback", "careplans")
+            "feedback", "careplans", "workforce")
 
 
 @cache
