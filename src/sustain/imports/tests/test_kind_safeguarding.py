@@ -57,3 +57,14 @@ def test_reimport_creates_no_duplicates(upload, manager, org, location):
         assert job.status == "validated", job.report
         job_commit(actor=manager, job=job)
     assert SafeguardingConcern.objects.filter(external_ref="SG-1").count() == 1
+
+
+def test_shift_lead_told_before_raised_names_the_column(upload, manager, org, location):
+    _people(org, location)
+    rows = [HEAD, ["SG-1", "2026-01-05 10:00", "S-0107", "RH-0042", "neglect", "Seen.",
+                   "2026-01-05 09:00"]]
+    job = job_validate(actor=manager, job=upload("safeguarding-concerns", csv_bytes(rows)))
+    assert job.status == "failed"
+    assert (2, "shift_lead_notified_at") in {
+        (p["row"], p["column"]) for p in job.report["problems"]}
+    assert not SafeguardingConcern.objects.exists()
