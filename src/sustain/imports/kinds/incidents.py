@@ -58,7 +58,7 @@ INCIDENTS = ImportKind(
                help="Your own reference; re-importing a file skips rows imported before."),
         Column("type", CHOICE, required=True, choices=TYPES, example="fall"),
         Column("severity", CHOICE, required=True, choices=SEVERITIES, example="no_harm"),
-        Column("occurred_at", DATETIME, required=True, example="2026-11-27 14:30",
+        Column("occurred_at", DATETIME, required=True, example="2026-11-20 14:30",
                help="When it happened (UK time); not in the future."),
         Column("person", PERSON, example="RH-0042",
                help="Optional: the reference of the person supported at the location."),

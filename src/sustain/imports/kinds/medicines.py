@@ -53,7 +53,7 @@ MEDICINES_CHECKS = ImportKind(
         Column("external_ref", max_length=100, example="MAR-2026-11-27-N",
                help="Your own reference for the row (e.g. from the old spreadsheet). "
                     "Re-importing a file skips rows whose reference was imported before."),
-        Column("check_date", DATE, required=True, example="2026-11-27",
+        Column("check_date", DATE, required=True, example="2026-11-20",
                help="The date of the check (YYYY-MM-DD or DD/MM/YYYY); not in the future."),
         Column("shift", CHOICE, required=True, choices=("day", "night"), example="night"),
         Column("checked_by", STAFF, required=True, example="S-0107",
