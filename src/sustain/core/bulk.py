@@ -33,6 +33,7 @@ from django.db.models import Case, Value, When, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from sustain.core import events
 from sustain.core.errors import InvalidInput, from_django_validation
 from sustain.core.history import PendingChange, record_changes_bulk, snapshot, tenant_id_of
 from sustain.core.models import BaseModel
@@ -165,6 +166,7 @@ def tracked_create_many(*, actor: Any, objs: Sequence[M], message: str = "",
                                  after=snapshot(o), message=message) for o in objs]
         if record:
             record_pending(changes)
+        events.emit(actor=actor, action="create", objs=objs)
     return changes
 
 
@@ -266,4 +268,6 @@ def tracked_update_many(*, actor: Any, updates: Sequence[RowUpdate[M]], record: 
             _guarded(_save_rows, model, result.updated, sorted(fields), batch_size)
         if record:
             record_pending(result.changes)
+        events.emit(actor=actor, action="update", objs=result.updated, fields=fields - {
+            "version", "updated_at"})
     return result

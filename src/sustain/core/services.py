@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sustain.core import events
 from sustain.core.errors import Conflict, InvalidInput, from_django_validation
 from sustain.core.history import record_change, snapshot
 from sustain.core.models import BaseModel
@@ -73,6 +74,7 @@ def tracked_create(*, actor: Any, obj: M, m2m: Mapping[str, Any] | None = None,
             getattr(obj, name).set(values)
         record_change(organisation=_organisation_of(obj), actor=actor, obj=obj,
                       action="create", before=None, after=snapshot(obj), message=message)
+        events.emit(actor=actor, action="create", objs=[obj])
     return obj
 
 
@@ -106,6 +108,8 @@ def tracked_update(*, actor: Any, obj: M, changes: Mapping[str, Any],
         if before != after or message:
             record_change(organisation=_organisation_of(current), actor=actor, obj=current,
                           action="update", before=before, after=after, message=message)
+        events.emit(actor=actor, action="update", objs=[current],
+                    fields={*changes, *(m2m or {})})
     return current
 
 
@@ -131,4 +135,6 @@ def tracked_archive(*, actor: Any, obj: M, reason: str = "", restore: bool = Fal
         record_change(organisation=_organisation_of(current), actor=actor, obj=current,
                       action="restore" if restore else "archive", before=before,
                       after=snapshot(current), message=reason)
+        events.emit(actor=actor, action="restore" if restore else "archive", objs=[current],
+                    fields={"archived_at", *(changes or {})})
     return current
