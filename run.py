@@ -10,8 +10,9 @@
 `test` installs requirements-test.lock and the package (and Debian's chromium for the browser
 tests, when it is missing and we are root), then runs, stopping at the first failure: ruff,
 mypy, the migrations check, the whole pytest suite on PostgreSQL (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/sustain; pytest-django creates test_sustain) and the smoke
-set on SQLite. See docs/adr/0004-two-command-bootstrap.md.
+postgres://postgres@127.0.0.1:5432/sustain; pytest-django creates test_sustain, one per
+pytest-xdist worker, one worker per core) and the smoke set on SQLite. See
+docs/adr/0004-two-command-bootstrap.md.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def ensure_postgres(url: str) -> bool:
     return False
 
 
+def workers() -> list[str]:
+    """pytest-xdist options: one worker per core (at most 4), none on a single core. Each
+    worker gets its own test database (test_sustain_gw0, …)."""
+    cores = min(4, os.cpu_count() or 1)
+    return ["-n", str(cores)] if cores > 1 else []
+
+
 def test(args: list[str]) -> int:
     if args:
         say(f"'test' takes no options ({USAGE})")
@@ -133,7 +141,7 @@ def test(args: list[str]) -> int:
         ("mypy (engine, strict)", [str(BIN / "mypy")], env),
         ("migrations are up to date",
          [str(BIN / "sustain"), "makemigrations", "--check", "--dry-run"], env),
-        ("pytest, whole suite on PostgreSQL", [str(BIN / "pytest"), "-q"], env),
+        ("pytest, whole suite on PostgreSQL", [str(BIN / "pytest"), "-q", *workers()], env),
         ("pytest -m smoke on SQLite", [str(BIN / "pytest"), "-q", "-m", "smoke"], sqlite_env),
     ]
     for number, (name, cmd, step_env) in enumerate(steps, 1):
