@@ -73,6 +73,9 @@ class Perm(StrEnum):
     WORKFORCE_CHANGE = "workforce.change"
     BRIEFING_ATTEST = "briefing.attest"
     IMPORT_RUN = "import.run"
+    # Lessons across services (issue 5): write lessons over a scope; record adoption.
+    LESSON_MANAGE = "lesson.manage"
+    LESSON_ADOPT = "lesson.adopt"
 
 
 _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
@@ -110,6 +113,16 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Perm]] = {
     Role.COMMISSIONER: frozenset({Perm.LOCATION_VIEW, Perm.INSPECTION_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Perm)),
 }
+
+# Lessons across services (issue 5): quality leads and nominated individuals write lessons
+# over their scope; registered managers (and the leads) record adoption at their locations.
+_LESSON_GRANTS: Mapping[Role, frozenset[Perm]] = {
+    Role.REGISTERED_MANAGER: frozenset({Perm.LESSON_ADOPT}),
+    Role.QUALITY_LEAD: frozenset({Perm.LESSON_MANAGE, Perm.LESSON_ADOPT}),
+    Role.NOMINATED_INDIVIDUAL: frozenset({Perm.LESSON_MANAGE, Perm.LESSON_ADOPT}),
+}
+ROLE_PERMISSIONS = {role: perms | _LESSON_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
 
 # Permissions that only make sense over the whole organisation (not one location).
 ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE,
