@@ -1,18 +1,8 @@
 """Care-plan pages under /records/care-plans/: `careplans:review-*` and `careplans:action-*`
-(list, create, detail, edit)."""
-
-from django.urls import path
+(list, create, detail, edit, archive, restore)."""
 
 from sustain.careplans import views
+from sustain.incidents.views import record_urls
 
 app_name = "careplans"
-urlpatterns = []
-for _prefix, _plural in (("review", "reviews"), ("action", "actions")):
-    urlpatterns += [
-        path(f"{_plural}/", getattr(views, f"{_prefix}_list"), name=f"{_prefix}-list"),
-        path(f"{_plural}/new/", getattr(views, f"{_prefix}_create"), name=f"{_prefix}-create"),
-        path(f"{_plural}/<uuid:uuid>/", getattr(views, f"{_prefix}_detail"),
-             name=f"{_prefix}-detail"),
-        path(f"{_plural}/<uuid:uuid>/edit/", getattr(views, f"{_prefix}_edit"),
-             name=f"{_prefix}-edit"),
-    ]
+urlpatterns = record_urls(views, (("review", "reviews"), ("action", "actions")))

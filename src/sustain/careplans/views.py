@@ -10,7 +10,7 @@ from sustain.careplans.models import CarePlanAction, CarePlanReview
 from sustain.careplans.selectors import action_overdue_q, review_overdue_q
 from sustain.careplans.services import ACTION, REVIEW
 from sustain.incidents.records_web import RecordPages
-from sustain.incidents.views import record_views
+from sustain.incidents.views import record_archive_views, record_views
 
 
 def _reviews_overdue(qs: QuerySet) -> QuerySet:
@@ -60,3 +60,5 @@ ACTION_PAGES = RecordPages(
 review_list, review_create, review_detail, review_edit = record_views(REVIEW_PAGES)
 action_list, action_create, action_detail, action_edit = record_views(ACTION_PAGES)
 
+review_archive, review_restore = record_archive_views(REVIEW_PAGES)
+action_archive, action_restore = record_archive_views(ACTION_PAGES)

@@ -72,6 +72,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token", accounts_api.AuthTokenView.as_view(), name="api-auth-token"),
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("v1/organisation/", tenancy_api.OrganisationView.as_view(), name="api-organisation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -11,7 +11,7 @@ from sustain.feedback.models import Feedback
 from sustain.feedback.selectors import unanswered_q
 from sustain.feedback.services import FEEDBACK, VISIT
 from sustain.incidents.records_web import RecordPages
-from sustain.incidents.views import record_views
+from sustain.incidents.views import record_archive_views, record_views
 
 
 def _unanswered(qs: QuerySet) -> QuerySet:
@@ -47,3 +47,5 @@ VISIT_PAGES = RecordPages(
 
 feedback_list, feedback_create, feedback_detail, feedback_edit = record_views(FEEDBACK_PAGES)
 visit_list, visit_create, visit_detail, visit_edit = record_views(VISIT_PAGES)
+feedback_archive, feedback_restore = record_archive_views(FEEDBACK_PAGES)
+visit_archive, visit_restore = record_archive_views(VISIT_PAGES)

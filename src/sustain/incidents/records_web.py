@@ -22,9 +22,11 @@ from django.utils import timezone
 
 from sustain.engine.access import Perm
 from sustain.incidents.records import (
+    MIN_REASON,
     RecordKind,
     filter_records_visible,
     filter_staff_for_records,
+    record_archive,
     record_create,
     record_update,
 )
@@ -33,6 +35,7 @@ from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere, has_perm_at
 from sustain.themes.models import Theme
 from sustain.web.forms import DateInput
+from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     get_visible_or_404,
     is_visible,
@@ -224,6 +227,7 @@ def _filter_form(pages: RecordPages, request: HttpRequest, locations: QuerySet) 
     fields["date_to"] = forms.DateField(label="To", required=False, widget=DateInput)
     for name, (label, _fn) in pages.flags.items():
         fields[name] = forms.BooleanField(label=label, required=False)
+    fields["archived"] = forms.BooleanField(label="Show archived records too", required=False)
     return type("RecordFilterForm", (_FilterForm,), fields)(request.GET or None)
 
 
@@ -232,7 +236,10 @@ def record_list(request: HttpRequest, pages: RecordPages) -> HttpResponse:
     user = request.user
     form = _filter_form(pages, request, _locations(user, Perm.TRACKER_VIEW))
     chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    qs = filter_records_visible(pages.model.objects.filter(archived_at__isnull=True), user)
+    qs = pages.model.objects.all()
+    if not chosen.get("archived"):
+        qs = qs.filter(archived_at__isnull=True)
+    qs = filter_records_visible(qs, user)
     qs = qs.select_related("location", *pages.kind.people, *pages.kind.staff,
                            *pages.kind.staff_org)
     if chosen.get("location"):
@@ -290,4 +297,24 @@ def record_detail(request: HttpRequest, pages: RecordPages, uuid: Any) -> HttpRe
         "record": obj, "facts": facts, "pages": pages,
         "note": pages.row_note(obj) if pages.row_note else "",
         "can_edit": has_perm_at(user, pages.kind.update_perm, obj.location_id)
-        and obj.archived_at is None})
+        and obj.archived_at is None,
+        "archive": archive_actions(
+            obj, allowed=has_perm_at(user, pages.kind.archive_perm, obj.location_id),
+            noun=pages.kind.noun, archive_url=pages.url("archive", uuid=obj.uuid),
+            restore_url=pages.url("restore", uuid=obj.uuid))})
+
+
+def record_archive_page(request: HttpRequest, pages: RecordPages, uuid: Any, *,
+                        restore: bool) -> HttpResponse:
+    """Confirm and archive (or restore) a record through the kind's archive service."""
+    require_perm_anywhere(request, Perm.TRACKER_VIEW)
+    user = request.user
+    obj = get_visible_or_404(pages.model.objects.select_related("location"),
+                             filter_records_visible, user, uuid)
+    return archive_page(request, ArchiveTarget(
+        obj=obj, noun=pages.kind.noun, title=f"{obj} · {obj.location.name}",
+        back_url=pages.url("detail", uuid=obj.uuid),
+        allowed=has_perm_at(user, pages.kind.archive_perm, obj.location_id),
+        service=lambda reason, back: record_archive(pages.kind, actor=user, obj=obj,
+                                                    reason=reason, restore=back),
+        min_reason=MIN_REASON), restore=restore)

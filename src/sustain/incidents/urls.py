@@ -1,5 +1,5 @@
 """Record pages under /records/: the index, incidents, complaints and compliments. Names:
-`incidents:index`, `incidents:<thing>-list|create|detail|edit`."""
+`incidents:index`, `incidents:<thing>-list|create|detail|edit|archive|restore`."""
 
 from django.urls import path
 
@@ -7,13 +7,5 @@ from sustain.incidents import views
 
 app_name = "incidents"
 urlpatterns = [path("", views.index, name="index")]
-for _prefix, _plural in (("incident", "incidents"), ("complaint", "complaints"),
-                         ("compliment", "compliments")):
-    urlpatterns += [
-        path(f"{_plural}/", getattr(views, f"{_prefix}_list"), name=f"{_prefix}-list"),
-        path(f"{_plural}/new/", getattr(views, f"{_prefix}_create"), name=f"{_prefix}-create"),
-        path(f"{_plural}/<uuid:uuid>/", getattr(views, f"{_prefix}_detail"),
-             name=f"{_prefix}-detail"),
-        path(f"{_plural}/<uuid:uuid>/edit/", getattr(views, f"{_prefix}_edit"),
-             name=f"{_prefix}-edit"),
-    ]
+urlpatterns += views.record_urls(views, (("incident", "incidents"), ("complaint", "complaints"),
+                                         ("compliment", "compliments")))

@@ -11,10 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from sustain.engine.access import Perm
 from sustain.incidents.models import Complaint
-from sustain.incidents.records_web import RecordPages, record_detail, record_form, record_list
+from sustain.incidents.records_web import (
+    RecordPages,
+    record_archive_page,
+    record_detail,
+    record_form,
+    record_list,
+)
 from sustain.incidents.services import COMPLAINT, COMPLIMENT, INCIDENT
 from sustain.tenancy.permissions import has_perm_anywhere
 from sustain.web.views.base import require_perm_anywhere
@@ -139,8 +146,49 @@ def record_views(pages: RecordPages) -> tuple[Any, Any, Any, Any]:
     return list_view, create_view, detail_view, edit_view
 
 
+def record_archive_views(pages: RecordPages) -> tuple[Any, Any]:
+    """The archive (GET: confirm, POST: archive) and restore views of a record type."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def archive_view(request: HttpRequest, uuid: Any) -> HttpResponse:
+        return record_archive_page(request, pages, uuid, restore=False)
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def restore_view(request: HttpRequest, uuid: Any) -> HttpResponse:
+        return record_archive_page(request, pages, uuid, restore=True)
+
+    return archive_view, restore_view
+
+
+def record_urls(views: Any, names: tuple[tuple[str, str], ...]) -> list[Any]:
+    """URL patterns `<prefix>-list|create|detail|edit|archive|restore` for each (prefix,
+    path segment); the views are `<prefix>_list` etc. in the `views` module."""
+    from django.urls import path
+
+    patterns = []
+    for prefix, plural in names:
+        patterns += [
+            path(f"{plural}/", getattr(views, f"{prefix}_list"), name=f"{prefix}-list"),
+            path(f"{plural}/new/", getattr(views, f"{prefix}_create"), name=f"{prefix}-create"),
+            path(f"{plural}/<uuid:uuid>/", getattr(views, f"{prefix}_detail"),
+                 name=f"{prefix}-detail"),
+            path(f"{plural}/<uuid:uuid>/edit/", getattr(views, f"{prefix}_edit"),
+                 name=f"{prefix}-edit"),
+            path(f"{plural}/<uuid:uuid>/archive/", getattr(views, f"{prefix}_archive"),
+                 name=f"{prefix}-archive"),
+            path(f"{plural}/<uuid:uuid>/restore/", getattr(views, f"{prefix}_restore"),
+                 name=f"{prefix}-restore"),
+        ]
+    return patterns
+
+
 incident_list, incident_create, incident_detail, incident_edit = record_views(INCIDENT_PAGES)
 complaint_list, complaint_create, complaint_detail, complaint_edit = record_views(COMPLAINT_PAGES)
 compliment_list, compliment_create, compliment_detail, compliment_edit = \
     record_views(COMPLIMENT_PAGES)
 
+incident_archive, incident_restore = record_archive_views(INCIDENT_PAGES)
+complaint_archive, complaint_restore = record_archive_views(COMPLAINT_PAGES)
+compliment_archive, compliment_restore = record_archive_views(COMPLIMENT_PAGES)

@@ -56,6 +56,7 @@ class CheckFilterForm(SustainForm):
     date_to = forms.DateField(label="To", required=False, widget=DateInput)
     has_discrepancies = forms.ChoiceField(label="Discrepancies", choices=HAS_DISCREPANCIES,
                                           required=False)
+    archived = forms.BooleanField(label="Show archived checks too", required=False)
 
     def __init__(self, *args: Any, locations: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

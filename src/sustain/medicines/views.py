@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
@@ -30,6 +32,7 @@ from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.permissions import filter_people_visible
 from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere
+from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     apply_errors,
     get_visible_or_404,
@@ -59,7 +62,9 @@ def check_list_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CheckFilterForm(request.GET or None, locations=_locations(user, Perm.TRACKER_VIEW))
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.check_list(actor=user).filter(archived_at__isnull=True)
+    qs = selectors.check_list(actor=user)
+    if not filters.get("archived"):
+        qs = qs.filter(archived_at__isnull=True)
     if filters.get("location"):
         qs = qs.filter(location=filters["location"])
     if filters.get("date_from"):
@@ -148,7 +153,33 @@ def check_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     return render(request, "medicines/detail.html", {
         "check": check, "discrepancies": check.current_discrepancies,
         "week": services.week_start(check.check_date),
-        "can_record": can_record(request.user, check.location_id)})
+        "can_record": can_record(request.user, check.location_id),
+        "archive": archive_actions(
+            check, allowed=can_record(request.user, check.location_id),
+            noun="medicines check", label=_check_title(check),
+            archive_url=reverse("medicines:archive", kwargs={"uuid": check.uuid}),
+            restore_url=reverse("medicines:restore", kwargs={"uuid": check.uuid}))})
+
+
+def _check_title(check: MedicinesCheck) -> str:
+    return (f"{check.check_date:%-d %b %Y}, {check.get_shift_display().lower()} shift, "
+            f"{check.location.name}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_archive(request: HttpRequest, uuid: Any, restore: bool = False) -> HttpResponse:
+    """Confirm and archive (or restore) a check recorded in error."""
+    require_perm_anywhere(request, Perm.TRACKER_VIEW)
+    user = request.user
+    check = get_visible_or_404(MedicinesCheck.objects.select_related("location"),
+                               filter_checks_visible, user, uuid)
+    return archive_page(request, ArchiveTarget(
+        obj=check, noun="medicines check", title=_check_title(check),
+        back_url=reverse("medicines:detail", kwargs={"uuid": check.uuid}),
+        allowed=can_record(user, check.location_id),
+        service=lambda reason, back: services.medicines_check_archive(
+            actor=user, check=check, reason=reason, restore=back)), restore=restore)
 
 
 @login_required

@@ -52,6 +52,27 @@ class ConcernForm(SustainForm):
         self.fields["raised_by"].queryset = staff  # type: ignore[attr-defined]
 
 
+class ConcernEditForm(SustainForm):
+    """Correct the raised details of a concern (the concern stays at its location)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    raised_at = forms.DateTimeField(label="Raised at", widget=DateTimeInput)
+    raised_by = StaffChoiceField(queryset=None, label="Raised by")  # type: ignore[arg-type]
+    person = PersonChoiceField(queryset=None, label="Person")  # type: ignore[arg-type]
+    category = forms.ChoiceField(label="Category",
+                                 choices=[("", "Choose…"), *SafeguardingConcern.Category.choices])
+    description = forms.CharField(label="What happened or what you saw",
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    shift_lead_notified_at = forms.DateTimeField(
+        label="Shift lead notified at", required=False, widget=DateTimeInput,
+        help_text="Cannot be before the concern was raised.")
+
+    def __init__(self, *args: Any, people: QuerySet, staff: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["raised_by"].queryset = staff  # type: ignore[attr-defined]
+
+
 class ReviewForm(SustainForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(label="Decision", choices=SafeguardingConcern.Decision.choices,
@@ -75,6 +96,7 @@ class ConcernFilterForm(SustainForm):
     location = UUIDChoiceField(queryset=None, label="Location", required=False,  # type: ignore[arg-type]
                                empty_label="All my locations")
     status = forms.ChoiceField(label="Show", choices=STATUS, required=False)
+    archived = forms.BooleanField(label="Show archived concerns too", required=False)
 
     def __init__(self, *args: Any, locations: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

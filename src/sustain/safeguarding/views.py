@@ -8,10 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
@@ -20,11 +22,18 @@ from sustain.medicines.permissions import filter_staff_choosable
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.permissions import filter_people_visible
 from sustain.safeguarding import selectors, services
-from sustain.safeguarding.forms import CloseForm, ConcernFilterForm, ConcernForm, ReviewForm
+from sustain.safeguarding.forms import (
+    CloseForm,
+    ConcernEditForm,
+    ConcernFilterForm,
+    ConcernForm,
+    ReviewForm,
+)
 from sustain.safeguarding.models import SafeguardingConcern
-from sustain.safeguarding.permissions import can_review, filter_concerns_visible
+from sustain.safeguarding.permissions import can_record, can_review, filter_concerns_visible
 from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere
+from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     apply_errors,
     get_visible_or_404,
@@ -33,6 +42,7 @@ from sustain.web.views.base import (
     render_list,
     require,
     require_perm_anywhere,
+    run_service,
 )
 
 
@@ -48,6 +58,10 @@ def concern_list_page(request: HttpRequest) -> HttpResponse:
     form = ConcernFilterForm(request.GET or None, locations=_locations(user, Perm.TRACKER_VIEW))
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     qs = selectors.review_queue(actor=user)
+    if filters.get("archived"):  # the same order, archived concerns included
+        qs = selectors.concern_list(actor=user).annotate(unreviewed=Case(
+            When(manager_reviewed_at__isnull=True, then=Value(0)), default=Value(1),
+            output_field=IntegerField())).order_by("unreviewed", "closed_at", "-raised_at")
     if filters.get("location"):
         qs = qs.filter(location=filters["location"])
     status = filters.get("status") or ""
@@ -151,4 +165,69 @@ def concern_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     return render(request, "safeguarding/detail.html", {
         "concern": concern, "timeline": _timeline(concern),
         "timeliness": selectors.timeliness(concern, timezone.now()), "can_review": reviewer,
-        "review_form": review_form, "close_form": close_form})
+        "review_form": review_form, "close_form": close_form,
+        "can_edit": can_record(user, concern.location_id) and concern.archived_at is None,
+        "archive": archive_actions(
+            concern, allowed=can_review(user, concern.location_id), noun="concern",
+            label=_title(concern),
+            archive_url=reverse("safeguarding:archive", kwargs={"uuid": concern.uuid}),
+            restore_url=reverse("safeguarding:restore", kwargs={"uuid": concern.uuid}))})
+
+
+def _title(concern: SafeguardingConcern) -> str:
+    return (f"{concern.get_category_display()}: {concern.person.reference}, raised "
+            f"{timezone.localtime(concern.raised_at):%-d %b %Y %H:%M}")
+
+
+@login_required
+def concern_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """Correct the raised details (raised at and by, person, category, description, when
+    the shift lead was told). The version the form was loaded with guards against
+    overwriting someone else's change."""
+    require_perm_anywhere(request, Perm.TRACKER_VIEW)
+    user = request.user
+    concern = get_visible_or_404(SafeguardingConcern.objects.select_related(
+        "location", "person", "raised_by"), filter_concerns_visible, user, uuid)
+    require(can_record(user, concern.location_id) and concern.archived_at is None)
+    location = concern.location
+    staff = filter_staff_choosable(StaffMember.objects.filter(locations=location).filter(
+        Q(archived_at__isnull=True) | Q(pk=concern.raised_by_id)), user).order_by("full_name")
+    people = filter_people_visible(PersonSupported.objects.filter(location=location), user) \
+        .filter(Q(archived_at__isnull=True) | Q(pk=concern.person_id)).order_by("reference")
+    initial = {name: getattr(concern, name) for name in EDIT_FIELDS}
+    initial["version"] = concern.version
+    for name in ("raised_at", "shift_lead_notified_at"):
+        if initial[name] is not None:
+            initial[name] = timezone.localtime(initial[name])
+    form = ConcernEditForm(request.POST or None, initial=initial, people=people,
+                           staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        saved = run_service(form, lambda: services.safeguarding_concern_update(
+            actor=user, concern=concern, expected_version=version, changes=data))
+        if saved is not None:
+            messages.success(request, "The concern's details have been saved.")
+            return redirect("safeguarding:detail", uuid=concern.uuid)
+    return render(request, "safeguarding/edit.html", {"form": form, "concern": concern,
+                                                      "title": _title(concern)})
+
+
+EDIT_FIELDS = ("raised_at", "raised_by", "person", "category", "description",
+               "shift_lead_notified_at")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_archive(request: HttpRequest, uuid: Any, restore: bool = False) -> HttpResponse:
+    """Confirm and archive (or restore) a concern recorded in error (managers)."""
+    require_perm_anywhere(request, Perm.TRACKER_VIEW)
+    user = request.user
+    concern = get_visible_or_404(SafeguardingConcern.objects.select_related(
+        "location", "person"), filter_concerns_visible, user, uuid)
+    return archive_page(request, ArchiveTarget(
+        obj=concern, noun="concern", title=_title(concern),
+        back_url=reverse("safeguarding:detail", kwargs={"uuid": concern.uuid}),
+        allowed=can_review(user, concern.location_id),
+        service=lambda reason, back: services.safeguarding_concern_archive(
+            actor=user, concern=concern, reason=reason, restore=back)), restore=restore)

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,11 @@ postcode_validator = RegexValidator(
 )
 
 
+def default_supervision_interval_weeks() -> int:
+    """A new organisation's supervision interval: `SUSTAIN_SUPERVISION_INTERVAL_WEEKS` (8)."""
+    return int(getattr(settings, "SUSTAIN_SUPERVISION_INTERVAL_WEEKS", 8))
+
+
 class Organisation(BaseModel):
     """A care provider: the tenant. Every domain row belongs to exactly one."""
 
@@ -35,6 +40,14 @@ class Organisation(BaseModel):
     governance_cycle = models.CharField(_("governance cycle"), max_length=20,
                                         choices=GovernanceCycle.choices,
                                         default=GovernanceCycle.MONTHLY)
+    supervision_interval_weeks = models.PositiveSmallIntegerField(
+        _("supervision interval (weeks)"), default=default_supervision_interval_weeks,
+        validators=[MinValueValidator(1, _("The supervision interval is at least 1 week.")),
+                    MaxValueValidator(52, _("The supervision interval is at most 52 weeks."))],
+        help_text=_("How often each member of staff should have a one-to-one supervision, in "
+                    "weeks (1 to 52). A new supervision's next due date is its date plus this "
+                    "interval, unless another date is given; overdue supervision is judged "
+                    "against that date."))
 
     class Meta:
         ordering = ("name",)

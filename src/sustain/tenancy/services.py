@@ -25,6 +25,24 @@ def organisation_create(*, actor: Any, name: str, slug: str, **fields: Any) -> O
     return tracked_create(actor=actor, obj=Organisation(name=name, slug=slug, **fields))
 
 
+ORGANISATION_SETTINGS = ("name", "cqc_provider_id", "supervision_interval_weeks")
+
+
+def organisation_update(*, actor: Any, organisation: Organisation, changes: dict[str, Any],
+                        expected_version: int | None) -> Organisation:
+    """Change an organisation's settings (its administrators: `user.manage` over the whole
+    organisation). Bad values are refused naming the field; a stale version is a conflict."""
+    if not isinstance(actor, str | None) and (
+            getattr(actor, "organisation_id", None) != organisation.pk
+            or not perms.can_manage_users(actor)):
+        raise PermissionDenied("Only an administrator of the organisation can change its "
+                               "settings.")
+    _unknown(changes, ORGANISATION_SETTINGS)
+    with transaction.atomic():
+        return tracked_update(actor=actor, obj=organisation, changes=changes,
+                              expected_version=expected_version)
+
+
 def region_create(*, actor: Any, organisation: Organisation, name: str) -> Region:
     if not isinstance(actor, str | None) and not perms.can_create_location(actor):
         raise PermissionDenied("Only an administrator can add a region.")

@@ -260,6 +260,20 @@ class RegionForm(SustainForm):
     name = forms.CharField(label="Region name", max_length=120)
 
 
+class OrganisationSettingsForm(SustainForm):
+    """An organisation's settings (administrators). The model validates the ranges."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label="Organisation name", max_length=200)
+    cqc_provider_id = forms.CharField(label="CQC provider id", max_length=20, required=False)
+    supervision_interval_weeks = forms.IntegerField(
+        label="Supervision interval (weeks)",
+        help_text="How often each member of staff should have a one-to-one supervision: 1 to "
+                  "52 weeks. A new supervision is next due this many weeks after it, unless "
+                  "another date is given; overdue supervision is judged against that date.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
 class ReasonForm(SustainForm):
     """Archive, restore, withdraw: an optional reason kept in history."""
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/<uuid:uuid>/restore/", staff.staff_restore, name="staff-restore"),
     # Organisation administration
     path("organisation/", organisation.org_admin, name="org-admin"),
+    path("organisation/settings/", organisation.org_settings, name="org-settings"),
     path("organisation/users/new/", organisation.user_create, name="org-user-create"),
     path("organisation/users/<uuid:uuid>/", organisation.user_detail, name="org-user-detail"),
     path("organisation/users/<uuid:uuid>/deactivate/", organisation.user_deactivate,

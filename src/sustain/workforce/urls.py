@@ -1,5 +1,7 @@
 """Workforce pages (`workforce:index` with ?location=, `workforce:coverage`,
-`workforce:staff`, `workforce:briefing`)."""
+`workforce:staff`, `workforce:briefing`,
+`workforce:archive` and `workforce:restore` with kind = supervisions, competencies, training,
+attestations or briefings)."""
 
 from django.urls import path
 
@@ -17,4 +19,6 @@ urlpatterns = [
     path("training/new/", views.record_create, {"kind": "training"}, name="training-create"),
     path("briefings/new/", views.briefing_create, name="briefing-create"),
     path("briefings/<uuid:uuid>/", views.briefing_detail, name="briefing"),
+    path("<str:kind>/<uuid:uuid>/archive/", views.archive, name="archive"),
+    path("<str:kind>/<uuid:uuid>/restore/", views.archive, {"restore": True}, name="restore"),
 ]

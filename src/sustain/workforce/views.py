@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from sustain.engine.access import Perm
 from sustain.people.models import StaffMember
@@ -20,6 +21,7 @@ from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location
 from sustain.themes.models import Theme
 from sustain.themes.permissions import filter_themes_visible
+from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     get_visible_or_404,
     is_visible,
@@ -37,7 +39,13 @@ from sustain.workforce.forms import (
     SupervisionForm,
     TrainingForm,
 )
-from sustain.workforce.models import Attestation, Briefing, CompetencyAssessment, TrainingRecord
+from sustain.workforce.models import (
+    Attestation,
+    Briefing,
+    CompetencyAssessment,
+    Supervision,
+    TrainingRecord,
+)
 from sustain.workforce.permissions import (
     can_attest,
     can_change_workforce,
@@ -90,18 +98,23 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_page(request: HttpRequest, uuid: Any) -> HttpResponse:
     """One member of staff: supervision status, supervisions, competencies, training, and the
-    active themes they have not attested to."""
+    active themes they have not attested to. `?archived=1` lists archived records too (each
+    with a Restore button for managers); managers can archive a record made in error."""
     require_perm_anywhere(request, Perm.WORKFORCE_VIEW)
-    locations = _locations(request.user)
+    user = request.user
+    locations = _locations(user)
     staff = get_visible_or_404(StaffMember.objects.filter(locations__in=locations).distinct(),
-                               lambda qs, _: qs, request.user, uuid)
+                               lambda qs, _: qs, user, uuid)
     today = timezone.localdate()
+    show_archived = request.GET.get("archived") == "1"
 
     def mine(qs: QuerySet) -> QuerySet:
-        return filter_workforce_visible(qs.filter(archived_at__isnull=True), request.user)
+        if not show_archived:
+            qs = qs.filter(archived_at__isnull=True)
+        return filter_workforce_visible(qs, user)
 
-    from sustain.workforce.models import Supervision
-
+    managed = set(filter_by_location(Location.objects.all(), user, Perm.WORKFORCE_CHANGE,
+                                     field="pk").values_list("pk", flat=True))
     return render(request, "workforce/staff.html", {
         "staff": staff, "status": selectors.staff_supervision_status(staff, today),
         "supervisions": mine(Supervision.objects.filter(supervisee=staff))
@@ -112,8 +125,8 @@ def staff_page(request: HttpRequest, uuid: Any) -> HttpResponse:
         "attestations": mine(Attestation.objects.filter(staff=staff))
         .select_related("briefing", "briefing__theme"),
         "not_briefed": selectors.themes_not_briefed_for(
-            staff, filter_themes_visible(Theme.objects.all(), request.user), today),
-        "today": today})
+            staff, filter_themes_visible(Theme.objects.all(), user), today),
+        "today": today, "managed": managed, "show_archived": show_archived})
 
 
 FORMS = {
@@ -225,4 +238,57 @@ def briefing_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
         "attest_form": attest_form, "record_form": record_form,
         "attestations": attested.select_related("staff") if manager else None,
         "coverage": selectors.theme_coverage(briefing.theme, timezone.localdate())
-        if manager else None})
+        if manager else None,
+        "archive": briefing_archive_actions(user, briefing)})
+
+
+# kind in the URL -> (model, noun, archive service, its keyword, staff field or None)
+ARCHIVABLE: dict[str, tuple[Any, str, Any, str, str | None]] = {
+    "supervisions": (Supervision, "supervision", services.supervision_archive, "supervision",
+                     "supervisee"),
+    "competencies": (CompetencyAssessment, "competency assessment",
+                     services.competency_assessment_archive, "assessment", "staff"),
+    "training": (TrainingRecord, "training record", services.training_record_archive,
+                 "record", "staff"),
+    "attestations": (Attestation, "attestation", services.attestation_archive, "attestation",
+                     "staff"),
+    "briefings": (Briefing, "briefing", services.briefing_archive, "briefing", None),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive(request: HttpRequest, kind: str, uuid: Any, restore: bool = False) -> HttpResponse:
+    """Confirm and archive (or restore) a workforce record or briefing made in error
+    (`workforce.change` at its location, as the services require)."""
+    if kind not in ARCHIVABLE:
+        raise Http404("No such kind of record.")
+    model, noun, service, keyword, staff_field = ARCHIVABLE[kind]
+    user = request.user
+    if model is Briefing:
+        require_perm_anywhere(request, Perm.BRIEFING_ATTEST)
+        obj = get_visible_or_404(Briefing.objects.select_related("location"),
+                                 filter_briefings_visible, user, uuid)
+        back = reverse("workforce:briefing", kwargs={"uuid": obj.uuid})
+    else:
+        require_perm_anywhere(request, Perm.WORKFORCE_VIEW)
+        obj = get_visible_or_404(model.objects.select_related("location", staff_field),
+                                 filter_workforce_visible, user, uuid)
+        back = reverse("workforce:staff", kwargs={"uuid": getattr(obj, staff_field).uuid})
+        if restore:
+            back += "?archived=1"
+    return archive_page(request, ArchiveTarget(
+        obj=obj, noun=noun, title=f"{obj} · {obj.location.name}", back_url=back,
+        allowed=can_change_workforce(user, obj.location_id),
+        service=lambda reason, back_: service(actor=user, **{keyword: obj}, reason=reason,
+                                              restore=back_),
+        min_reason=services.MIN_REASON), restore=restore)
+
+
+def briefing_archive_actions(user: Any, briefing: Briefing) -> dict[str, Any]:
+    return archive_actions(
+        briefing, allowed=can_change_workforce(user, briefing.location_id), noun="briefing",
+        archive_url=reverse("workforce:archive", kwargs={"kind": "briefings",
+                                                         "uuid": briefing.uuid}),
+        restore_url=reverse("workforce:restore", kwargs={"kind": "briefings",
+                                                         "uuid": briefing.uuid}))

@@ -209,3 +209,6 @@ LOGGING = {
 }
 
 SUSTAIN_GOVERNANCE_CYCLE_DEFAULT = "monthly"
+# Weeks between one-to-one supervisions for a new organisation (each organisation's
+# administrator can change theirs, 1 to 52; see docs/guide/workforce.md).
+SUSTAIN_SUPERVISION_INTERVAL_WEEKS = env.int("SUSTAIN_SUPERVISION_INTERVAL_WEEKS", default=8)

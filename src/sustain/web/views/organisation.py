@@ -16,9 +16,15 @@ from sustain.accounts import services as account_services
 from sustain.accounts.models import User
 from sustain.core.errors import ApplicationError
 from sustain.tenancy import services as tenancy_services
-from sustain.tenancy.models import Location, Membership, Region
+from sustain.tenancy.models import Location, Membership, Organisation, Region
 from sustain.tenancy.permissions import actor_organisation_id, can_manage_users
-from sustain.web.forms import MembershipForm, ReasonForm, RegionForm, UserCreateForm
+from sustain.web.forms import (
+    MembershipForm,
+    OrganisationSettingsForm,
+    ReasonForm,
+    RegionForm,
+    UserCreateForm,
+)
 from sustain.web.views.base import get_visible_or_404, paginate, require, run_service
 from sustain.web.views.history import filter_users_visible
 from sustain.web.views.home import role_label, scope_label
@@ -54,6 +60,28 @@ def org_admin(request: HttpRequest) -> HttpResponse:
         "page": page, "rows": rows, "regions": regions, "location_count": location_count,
         "region_form": RegionForm(auto_id="region_%s"),
     })
+
+
+@login_required
+def org_settings(request: HttpRequest) -> HttpResponse:
+    """The organisation's settings: name, CQC provider id, supervision interval."""
+    _require_admin(request)
+    organisation = Organisation.objects.get(pk=_org_id(request))
+    initial = {name: getattr(organisation, name) for name in tenancy_services.ORGANISATION_SETTINGS}
+    initial["version"] = organisation.version
+    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        changes = {k: v for k, v in data.items() if v != initial[k]}
+        saved = run_service(form, lambda: tenancy_services.organisation_update(
+            actor=request.user, organisation=organisation, changes=changes,
+            expected_version=version))
+        if saved is not None:
+            messages.success(request, "The organisation's settings have been saved.")
+            return redirect("web:org-admin")
+    return render(request, "web/organisation/settings.html", {
+        "form": form, "organisation": organisation})
 
 
 @login_required
