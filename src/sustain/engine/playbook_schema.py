@@ -59,13 +59,21 @@ Frequency = Literal["per_shift", "daily", "weekly", "fortnightly", "monthly", "q
                     "six_monthly", "annually", "each_meeting"]
 AuditFrequency = Literal["daily", "weekly", "monthly", "quarterly"]
 
+# The meeting types of the governance rhythm (issue 5), also the `meetings` app's choices.
+# "governance_meeting" is the monthly quality meeting and "provider_review" the quarterly
+# provider review; "safeguarding_review" (any safeguarding review meeting) is kept for
+# playbooks that do not say daily or weekly (see engine.meeting_rules.meeting_type_satisfies).
 MEETING_TYPES: Mapping[str, str] = {
     "governance_meeting": "governance (quality) meeting", "team_meeting": "team meeting",
     "safeguarding_review": "safeguarding review meeting",
     "provider_review": "provider-level review", "board": "board meeting",
+    "daily_safeguarding_review": "daily safeguarding review",
+    "weekly_safeguarding_review": "weekly safeguarding review meeting",
+    "care_plan_clinic": "care-plan clinic",
 }
 MeetingType = Literal["governance_meeting", "team_meeting", "safeguarding_review",
-                      "provider_review", "board"]
+                      "provider_review", "board", "daily_safeguarding_review",
+                      "weekly_safeguarding_review", "care_plan_clinic"]
 
 # The operational logs the seed names (DESIGN.md, "Trackers").
 TRACKER_TYPES: Mapping[str, str] = {
