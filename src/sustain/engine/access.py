@@ -76,6 +76,9 @@ class Perm(StrEnum):
     # Lessons across services (issue 5): write lessons over a scope; record adoption.
     LESSON_MANAGE = "lesson.manage"
     LESSON_ADOPT = "lesson.adopt"
+    # Meetings and their minutes (issue 5): see them; record them (and their actions).
+    MEETING_VIEW = "meeting.view"
+    MEETING_RECORD = "meeting.record"
 
 
 _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
@@ -122,6 +125,19 @@ _LESSON_GRANTS: Mapping[Role, frozenset[Perm]] = {
     Role.NOMINATED_INDIVIDUAL: frozenset({Perm.LESSON_MANAGE, Perm.LESSON_ADOPT}),
 }
 ROLE_PERMISSIONS = {role: perms | _LESSON_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
+
+# Meetings (issue 5): the leads who chair or attend governance meetings see their minutes;
+# deputies and managers upwards record them. Board members read them (board minutes too).
+_MEETING_GRANTS: Mapping[Role, frozenset[Perm]] = {
+    Role.SENIOR_CARER: frozenset({Perm.MEETING_VIEW}),
+    Role.DEPUTY_MANAGER: frozenset({Perm.MEETING_VIEW, Perm.MEETING_RECORD}),
+    Role.REGISTERED_MANAGER: frozenset({Perm.MEETING_VIEW, Perm.MEETING_RECORD}),
+    Role.QUALITY_LEAD: frozenset({Perm.MEETING_VIEW, Perm.MEETING_RECORD}),
+    Role.NOMINATED_INDIVIDUAL: frozenset({Perm.MEETING_VIEW, Perm.MEETING_RECORD}),
+    Role.BOARD_MEMBER: frozenset({Perm.MEETING_VIEW}),
+}
+ROLE_PERMISSIONS = {role: perms | _MEETING_GRANTS.get(role, frozenset())
                     for role, perms in ROLE_PERMISSIONS.items()}
 
 # Permissions that only make sense over the whole organisation (not one location).
