@@ -24,7 +24,8 @@ from sustain.engine.import_rows import Column, ParsedRow, RowProblem
 class RowContext:
     """What a row needs besides its cells: who imports, where, the local time (naive), and
     the people and staff at the location it may refer to (loaded once per import: lower-case
-    reference -> record)."""
+    reference -> record), and `cache`, where a kind may keep other look-ups for the run
+    (e.g. the themes at the location)."""
 
     actor: Any
     organisation: Any
@@ -32,6 +33,7 @@ class RowContext:
     now: Any
     people: dict[str, Any] = field(default_factory=dict)
     staff: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

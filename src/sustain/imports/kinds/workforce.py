@@ -1,17 +1,22 @@
 """Import kinds for supervisions (`supervisions`), competency assessments
-(`competency-assessments`) and training records (`training-records`), written one row at a
+(`competency-assessments`), training records (`training-records`), "what changed and why"
+briefings (`briefings`) and staff attestations to them (`attestations`), written one row at a
 time through the `workforce.services` `<thing>_create` functions (their own checks and a
 history entry per record)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from django.utils import timezone
 
 from sustain.engine.access import Perm
 from sustain.engine.import_rows import (
     CHOICE,
     DATE,
+    DATETIME,
     STAFF,
     Column,
     ParsedRow,
@@ -154,4 +159,187 @@ TRAINING_RECORDS = ImportKind(
     export_queryset=lambda qs, location: qs.select_related("staff"),
 )
 
-KINDS = [SUPERVISIONS, COMPETENCY_ASSESSMENTS, TRAINING_RECORDS]
+
+# --- briefings ------------------------------------------------------------------------------
+
+DELIVERED_VIA = ("team_meeting", "handover", "induction", "other")
+
+
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _themes(ctx: RowContext) -> dict[str, list[Any]]:
+    """The location's themes by lower-case title and by id (loaded once per import)."""
+    if "themes" not in ctx.cache:
+        from sustain.themes.models import Theme
+
+        found: dict[str, list[Any]] = {}
+        for theme in Theme.objects.filter(organisation=ctx.organisation, location=ctx.location,
+                                          archived_at__isnull=True):
+            found.setdefault(theme.title.strip().lower(), []).append(theme)
+            found.setdefault(str(theme.uuid), []).append(theme)
+        ctx.cache["themes"] = found
+    themes: dict[str, list[Any]] = ctx.cache["themes"]
+    return themes
+
+
+def _theme_for(ctx: RowContext, value: str) -> tuple[Any, str]:
+    """(theme, "") or (None, the problem)."""
+    as_id = _as_uuid(value)
+    matches = _themes(ctx).get(str(as_id) if as_id else value.strip().lower(), [])
+    if len(matches) == 1:
+        return matches[0], ""
+    if matches:
+        return None, (f"{len(matches)} themes at {ctx.location.name} are called {value!r}; "
+                      "give the theme's id instead.")
+    return None, f"No theme at {ctx.location.name} is called {value!r}."
+
+
+def _briefing_check(row: ParsedRow, ctx: RowContext) -> list[RowProblem]:
+    problems = _not_future("delivered_at")(row, ctx)
+    if row.values.get("theme"):
+        theme, problem = _theme_for(ctx, row.values["theme"])
+        if theme is None:
+            problems.append(RowProblem(row.row, "theme", problem))
+    return problems
+
+
+def _briefing_fields(values: Mapping[str, Any], ctx: RowContext) -> dict[str, Any]:
+    theme, _ = _theme_for(ctx, values["theme"])
+    title = values.get("title") or f"What changed: {theme.title}"[:200]
+    return {"theme": theme, "title": title, "what_changed": values["what_changed"],
+            "why": values["why"], "what_good_looks_like": values["what_good_looks_like"],
+            "delivered_at": timezone.make_aware(values["delivered_at"]),
+            "delivered_via": values["delivered_via"],
+            "delivered_by": values.get("delivered_by") or None,
+            "external_ref": values.get("external_ref") or ""}
+
+
+def _briefing_row(obj: Any) -> Sequence[Any]:
+    return [obj.external_ref, obj.theme.title, obj.title, obj.what_changed, obj.why,
+            obj.what_good_looks_like, timezone.localtime(obj.delivered_at), obj.delivered_via,
+            obj.delivered_by.staff_reference if obj.delivered_by_id else ""]
+
+
+BRIEFINGS = ImportKind(
+    name="briefings", label="briefings", model="workforce.briefing",
+    columns=(
+        Column("external_ref", max_length=100, example="BRF-2026-0031", help=KEY_HELP),
+        Column("theme", required=True, max_length=200, example="Medicines recording",
+               help="The title of the theme at the location, as shown on its page (or the "
+                    "theme's id when two themes share a title)."),
+        Column("title", max_length=200, example="Night MAR checks",
+               help="Optional: a short title; left blank, “What changed: ” and the theme."),
+        Column("what_changed", required=True, max_length=5000,
+               example="Night staff check every MAR chart before handover."),
+        Column("why", required=True, max_length=5000,
+               example="Missed signatures were found a day late by the day team."),
+        Column("what_good_looks_like", required=True, max_length=5000,
+               example="No gaps at handover; any gap reported to the shift lead at once."),
+        Column("delivered_at", DATETIME, required=True, example="2026-11-18 07:45",
+               help="When it was delivered (UK time; a date alone means midnight); not in "
+                    "the future."),
+        Column("delivered_via", CHOICE, required=True, choices=DELIVERED_VIA,
+               example="handover", help="How it was delivered."),
+        Column("delivered_by", STAFF, example="S-0107",
+               help="Optional: the staff reference of who delivered it."),
+    ),
+    key_column="external_ref", key_field="external_ref", to_fields=_briefing_fields,
+    permission=Perm.WORKFORCE_CHANGE, create=_service("briefing_create"),
+    check=_briefing_check, needs_staff=True,
+    export_columns=("external_ref", "theme", "title", "what_changed", "why",
+                    "what_good_looks_like", "delivered_at", "delivered_via", "delivered_by"),
+    export_row=_briefing_row,
+    export_queryset=lambda qs, location: qs.select_related("theme", "delivered_by"),
+)
+
+
+# --- attestations ---------------------------------------------------------------------------
+
+
+def _briefing_for(ctx: RowContext, value: str) -> Any:
+    """The briefing at the location with this external_ref (or id), or None."""
+    from sustain.workforce.models import Briefing
+
+    briefings: dict[str, Any] = ctx.cache.setdefault("briefings", {})
+    key = value.strip().lower()
+    if key not in briefings:
+        qs = Briefing.objects.filter(organisation=ctx.organisation, location=ctx.location,
+                                     archived_at__isnull=True)
+        as_id = _as_uuid(value)
+        briefings[key] = (qs.filter(uuid=as_id) if as_id else
+                          qs.filter(external_ref__iexact=value.strip())).first()
+    return briefings[key]
+
+
+def _attestation_check(row: ParsedRow, ctx: RowContext) -> list[RowProblem]:
+    problems = _not_future("attested_at")(row, ctx)
+    ref = row.values.get("briefing")
+    if not ref:
+        return problems
+    briefing = _briefing_for(ctx, ref)
+    if briefing is None:
+        problems.append(RowProblem(
+            row.row, "briefing",
+            f"No briefing at {ctx.location.name} has the reference {ref!r} (import the "
+            "briefings first)."))
+        return problems
+    attested = row.values.get("attested_at")
+    delivered = timezone.localtime(briefing.delivered_at).replace(tzinfo=None)
+    if attested is not None and attested < delivered:
+        problems.append(RowProblem(
+            row.row, "attested_at",
+            f"This is before the briefing was delivered ({delivered:%d %b %Y %H:%M})."))
+    return problems
+
+
+def _attestation_fields(values: Mapping[str, Any], ctx: RowContext) -> dict[str, Any]:
+    return {"briefing": _briefing_for(ctx, values["briefing"]), "staff": values["staff"],
+            "attested_at": timezone.make_aware(values["attested_at"]),
+            "statement_confirmed": True, "short_answer": values.get("short_answer") or "",
+            "external_ref": values.get("external_ref") or ""}
+
+
+def _attestation_create(*, actor: Any, organisation: Any, location: Any, **fields: Any) -> Any:
+    from sustain.workforce.services import attestation_create
+
+    return attestation_create(actor=actor, organisation=organisation, location=location,
+                              **fields)
+
+
+def _attestation_row(obj: Any) -> Sequence[Any]:
+    return [obj.external_ref, obj.briefing.external_ref or str(obj.briefing.uuid),
+            obj.staff.staff_reference, timezone.localtime(obj.attested_at), obj.short_answer]
+
+
+ATTESTATIONS = ImportKind(
+    name="attestations", label="briefing attestations", model="workforce.attestation",
+    columns=(
+        Column("external_ref", max_length=100, example="ATT-2026-0412", help=KEY_HELP),
+        Column("briefing", required=True, max_length=100, example="BRF-2026-0031",
+               help="The external_ref of the briefing at the location (imported or recorded "
+                    "before), or its id."),
+        Column("staff", STAFF, required=True, example="S-0212",
+               help="The staff reference of who attested; they must work at the location. "
+                    "Each row records that they confirmed “I can explain what changed and "
+                    "why”; one attestation per person per briefing."),
+        Column("attested_at", DATETIME, required=True, example="2026-11-18 08:10",
+               help="When they attested (UK time); not in the future, not before the "
+                    "briefing was delivered."),
+        Column("short_answer", max_length=2000,
+               example="We check every chart before handover so gaps are fixed the same day.",
+               help="Optional: their answer in their own words."),
+    ),
+    key_column="external_ref", key_field="external_ref", to_fields=_attestation_fields,
+    permission=Perm.WORKFORCE_CHANGE, create=_attestation_create, check=_attestation_check,
+    needs_staff=True, field_columns={"statement_confirmed": "staff"},
+    export_columns=("external_ref", "briefing", "staff", "attested_at", "short_answer"),
+    export_row=_attestation_row,
+    export_queryset=lambda qs, location: qs.select_related("briefing", "staff"),
+)
+
+KINDS = [SUPERVISIONS, COMPETENCY_ASSESSMENTS, TRAINING_RECORDS, BRIEFINGS, ATTESTATIONS]
