@@ -12,6 +12,7 @@ from sustain.feedback import api as feedback_api
 from sustain.imports import api as imports_api
 from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
+from sustain.lessons import api as lessons_api
 from sustain.medicines import api as medicines_api
 from sustain.people import api as people_api
 from sustain.playbooks import api as playbooks_api
@@ -67,6 +68,10 @@ router.register("training-records", workforce_api.TrainingRecordViewSet,
                 basename="training-record")
 router.register("briefings", workforce_api.BriefingViewSet, basename="briefing")
 router.register("attestations", workforce_api.AttestationViewSet, basename="attestation")
+router.register("lessons", lessons_api.LessonViewSet, basename="lesson")
+router.register("lesson-adoptions", lessons_api.LessonAdoptionViewSet,
+                basename="lesson-adoption")
+router.register("handover-notes", lessons_api.HandoverNoteViewSet, basename="handover-note")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
