@@ -73,6 +73,9 @@ class Perm(StrEnum):
     WORKFORCE_CHANGE = "workforce.change"
     BRIEFING_ATTEST = "briefing.attest"
     IMPORT_RUN = "import.run"
+    GOVERNANCE_VIEW = "governance.view"
+    CADENCE_MANAGE = "cadence.manage"
+    OCCURRENCE_COMPLETE = "occurrence.complete"
     # Lessons across services (issue 5): write lessons over a scope; record adoption.
     LESSON_MANAGE = "lesson.manage"
     LESSON_ADOPT = "lesson.adopt"
@@ -125,6 +128,22 @@ _LESSON_GRANTS: Mapping[Role, frozenset[Perm]] = {
     Role.NOMINATED_INDIVIDUAL: frozenset({Perm.LESSON_MANAGE, Perm.LESSON_ADOPT}),
 }
 ROLE_PERMISSIONS = {role: perms | _LESSON_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
+
+# The governance rhythm (cadences and their occurrences): who sees the calendar, who sets
+# cadences up, who marks an occurrence done by hand. Added to the roles above.
+_GOVERNANCE_GRANTS: Mapping[Role, frozenset[Perm]] = {
+    Role.SENIOR_CARER: frozenset({Perm.GOVERNANCE_VIEW}),
+    Role.DEPUTY_MANAGER: frozenset({Perm.GOVERNANCE_VIEW, Perm.OCCURRENCE_COMPLETE}),
+    Role.REGISTERED_MANAGER: frozenset({Perm.GOVERNANCE_VIEW, Perm.CADENCE_MANAGE,
+                                        Perm.OCCURRENCE_COMPLETE}),
+    Role.QUALITY_LEAD: frozenset({Perm.GOVERNANCE_VIEW, Perm.CADENCE_MANAGE,
+                                  Perm.OCCURRENCE_COMPLETE}),
+    Role.NOMINATED_INDIVIDUAL: frozenset({Perm.GOVERNANCE_VIEW, Perm.CADENCE_MANAGE,
+                                          Perm.OCCURRENCE_COMPLETE}),
+    Role.BOARD_MEMBER: frozenset({Perm.GOVERNANCE_VIEW}),
+}
+ROLE_PERMISSIONS = {role: perms | _GOVERNANCE_GRANTS.get(role, frozenset())
                     for role, perms in ROLE_PERMISSIONS.items()}
 
 # Meetings (issue 5): the leads who chair or attend governance meetings see their minutes;
