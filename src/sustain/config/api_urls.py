@@ -14,6 +14,7 @@ from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
 from sustain.lessons import api as lessons_api
 from sustain.medicines import api as medicines_api
+from sustain.meetings import api as meetings_api
 from sustain.people import api as people_api
 from sustain.playbooks import api as playbooks_api
 from sustain.reference import api as reference_api
@@ -72,6 +73,12 @@ router.register("lessons", lessons_api.LessonViewSet, basename="lesson")
 router.register("lesson-adoptions", lessons_api.LessonAdoptionViewSet,
                 basename="lesson-adoption")
 router.register("handover-notes", lessons_api.HandoverNoteViewSet, basename="handover-note")
+
+router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
+router.register("agenda-items", meetings_api.AgendaItemViewSet, basename="agenda-item")
+router.register("minute-entries", meetings_api.MinuteEntryViewSet, basename="minute-entry")
+router.register("governance-cycles", meetings_api.GovernanceCycleViewSet,
+                basename="governance-cycle")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

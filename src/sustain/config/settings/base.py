@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "sustain.feedback",
     "sustain.workforce",
     "sustain.imports",
+    "sustain.meetings",
     "sustain.governance",
     "sustain.lessons",
     "sustain.web",
