@@ -34,12 +34,14 @@ from sustain.people.models import PersonSupported, StaffMember
 from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_by_location, has_perm_anywhere, has_perm_at
 from sustain.themes.models import Theme
+from sustain.themes.permissions import filter_themes_visible
 from sustain.web.forms import DateInput
 from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     get_visible_or_404,
     is_visible,
     paginate,
+    preselected,
     render_list,
     require,
     require_perm_anywhere,
@@ -257,6 +259,10 @@ def record_list(request: HttpRequest, pages: RecordPages) -> HttpResponse:
     for name, (_label, fn) in pages.flags.items():
         if chosen.get(name):
             qs = fn(qs)
+    theme = preselected(filter_themes_visible(Theme.objects.all(), user),
+                        request.GET.get("theme"))
+    if theme is not None:  # from a theme's page: the records tagged with it
+        qs = qs.filter(themes=theme)
     page = paginate(request, qs.order_by(f"-{pages.date_field}", "-pk"))
     rows = [{"record": obj, "cells": [_display(obj, c) for c in pages.columns],
              "note": pages.row_note(obj) if pages.row_note else ""} for obj in page]
@@ -264,7 +270,7 @@ def record_list(request: HttpRequest, pages: RecordPages) -> HttpResponse:
                for c in pages.columns]
     return render_list(request, "records/list.html", "records/_results.html", {
         "form": form, "page": page, "rows": rows, "headers": headers, "pages": pages,
-        "can_create": has_perm_anywhere(user, pages.kind.create_perm)})
+        "can_create": has_perm_anywhere(user, pages.kind.create_perm), "theme": theme})
 
 
 def _display(obj: Any, name: str) -> Any:

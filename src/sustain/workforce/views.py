@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +52,7 @@ from sustain.workforce.permissions import (
     filter_briefings_visible,
     filter_workforce_visible,
 )
+from sustain.workforce.templatetags.workforce_web import current_competency_q, current_training_q
 
 
 def _locations(user: Any, perm: str = Perm.WORKFORCE_VIEW) -> QuerySet:
@@ -118,12 +119,15 @@ def staff_page(request: HttpRequest, uuid: Any) -> HttpResponse:
     return render(request, "workforce/staff.html", {
         "staff": staff, "status": selectors.staff_supervision_status(staff, today),
         "supervisions": mine(Supervision.objects.filter(supervisee=staff))
-        .select_related("supervisor", "location").prefetch_related("themes"),
+        .select_related("supervisor", "supervisee", "location").prefetch_related("themes"),
         "competencies": mine(CompetencyAssessment.objects.filter(staff=staff))
-        .select_related("assessor"),
-        "training": mine(TrainingRecord.objects.filter(staff=staff)),
+        .select_related("assessor", "staff").annotate(current=ExpressionWrapper(
+            current_competency_q(), output_field=BooleanField())),
+        "training": mine(TrainingRecord.objects.filter(staff=staff)).select_related("staff")
+        .annotate(
+            current=ExpressionWrapper(current_training_q(), output_field=BooleanField())),
         "attestations": mine(Attestation.objects.filter(staff=staff))
-        .select_related("briefing", "briefing__theme"),
+        .select_related("briefing", "briefing__theme", "staff"),
         "not_briefed": selectors.themes_not_briefed_for(
             staff, filter_themes_visible(Theme.objects.all(), user), today),
         "today": today, "managed": managed, "show_archived": show_archived})
