@@ -9,6 +9,7 @@ from sustain.audits import api as audits_api
 from sustain.careplans import api as careplans_api
 from sustain.core import api_history
 from sustain.feedback import api as feedback_api
+from sustain.governance import api as governance_api
 from sustain.imports import api as imports_api
 from sustain.incidents import api as incidents_api
 from sustain.inspections import api as inspections_api
@@ -69,6 +70,8 @@ router.register("training-records", workforce_api.TrainingRecordViewSet,
                 basename="training-record")
 router.register("briefings", workforce_api.BriefingViewSet, basename="briefing")
 router.register("attestations", workforce_api.AttestationViewSet, basename="attestation")
+router.register("cadences", governance_api.CadenceViewSet, basename="cadence")
+router.register("occurrences", governance_api.OccurrenceViewSet, basename="occurrence")
 router.register("lessons", lessons_api.LessonViewSet, basename="lesson")
 router.register("lesson-adoptions", lessons_api.LessonAdoptionViewSet,
                 basename="lesson-adoption")
