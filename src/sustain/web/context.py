@@ -22,6 +22,7 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Staff", reverse("web:staff-list"), has_perm_anywhere(user, Perm.STAFF_VIEW)),
         ("Themes", reverse("themes:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
+        ("Lessons", reverse("lessons:grid"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
         ("Medicines", reverse("medicines:list"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Safeguarding", reverse("safeguarding:list"),

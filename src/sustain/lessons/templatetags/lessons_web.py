@@ -18,3 +18,11 @@ def isodate(value: Any) -> str:
     except ValueError:
         return str(value or "")
     return f"{day.day} {day:%b %Y}"
+
+
+@register.filter
+def can_share_lessons(user: Any) -> bool:
+    """May this user write lessons anywhere (the "Share as lesson" button on a theme)?"""
+    from sustain.lessons.permissions import can_manage_lessons_anywhere
+
+    return can_manage_lessons_anywhere(user)

@@ -64,3 +64,15 @@ def briefing_at(org: Any) -> Callable[[Any, Any], Any]:
             delivered_via="team_meeting")
 
     return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Any]:
+    from django.test import Client
+
+    def _client(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _client
