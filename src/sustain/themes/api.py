@@ -23,6 +23,7 @@ from sustain.core.api import TenantModelViewSet, UUIDRelatedField
 from sustain.core.api_errors import error_response
 from sustain.core.errors import InvalidInput
 from sustain.engine.access import Perm
+from sustain.engine.governance_cycles import CycleKind
 from sustain.engine.lifecycle import STAGE_LABELS, Stage
 from sustain.inspections.models import Finding
 from sustain.inspections.permissions import filter_inspections_visible
@@ -33,6 +34,7 @@ from sustain.tenancy.models import Location
 from sustain.tenancy.permissions import filter_locations_visible
 from sustain.themes import permissions as perms
 from sustain.themes import selectors, services
+from sustain.themes.embedding import embedding_payload, theme_embedding
 from sustain.themes.filters import ActionFilter, ThemeFilter
 from sustain.themes.models import Action, Theme
 
@@ -177,6 +179,42 @@ class TransitionSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField(source="transition.created_at")
 
 
+class EmbeddingRecordSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    label = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="The record's page.")
+
+
+class EmbeddingCellSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    records = EmbeddingRecordSerializer(many=True)
+
+
+class EmbeddingChannelSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    label = serializers.CharField()
+    observed = serializers.BooleanField(help_text="False: Sustain cannot see this channel's "
+                                                  "records yet; never counted as a gap.")
+    cells = EmbeddingCellSerializer(many=True, help_text="One per cycle, in `cycles` order.")
+
+
+class EmbeddingCycleSerializer(serializers.Serializer):
+    ordinal = serializers.IntegerField()
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    coverage_percent = serializers.IntegerField(allow_null=True)
+    active = serializers.ListField(child=serializers.CharField())
+    gaps = serializers.ListField(child=serializers.CharField())
+
+
+class EmbeddingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    cycles = EmbeddingCycleSerializer(many=True)
+    channels = EmbeddingChannelSerializer(many=True)
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
 def api_url(basename: str, record: Any) -> str | None:
     """The record's API address, if that resource is registered."""
     if record is None:
@@ -265,6 +303,17 @@ class ThemeViewSet(TenantModelViewSet):
         theme = self.get_object()
         return Response(TransitionSerializer(timeline_rows(theme, request.user),
                                              many=True).data)
+
+    @extend_schema(responses={200: EmbeddingSerializer}, filters=False)
+    @action(detail=True, methods=["get"])
+    def embedding(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The embedding map: the theme's channels × the current and previous governance
+        cycles — records tagged with the theme in each channel, counts, coverage and gaps,
+        with the rule."""
+        theme = self.get_object()
+        kind = CycleKind(theme.organisation.governance_cycle)
+        payload = embedding_payload(theme_embedding(theme), kind)
+        return Response(EmbeddingSerializer(payload).data)
 
 
 # --- actions ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sustain.engine.governance_cycles import CycleKind, cycle_of
+from sustain.engine.governance_cycles import CycleKind
 from sustain.engine.lifecycle import (
     ActionFact,
     AuditFact,
@@ -32,6 +32,7 @@ from sustain.engine.lifecycle import (
     Stage,
     ThemeFacts,
 )
+from sustain.themes.embedding import active_channels, observed_channels, records_by_theme
 from sustain.themes.models import Action, Theme, ThemeTransition
 from sustain.themes.permissions import (
     filter_actions_visible,
@@ -39,10 +40,9 @@ from sustain.themes.permissions import (
     filter_transitions_visible,
 )
 
-# Channels whose activity Sustain can see from its own records so far. Others named by a
-# playbook are shown but not yet required for "embedded" (the governance-rhythm work adds the
-# rest: supervision, team meetings, visits, handovers…).
-OBSERVED_CHANNELS = frozenset({"audit_cycles"})
+# How far back the embedding channels are read for the lifecycle: the last complete cycle
+# (a quarter at most) before the current one.
+EMBEDDING_LOOKBACK_DAYS = 200
 
 
 OPEN_STATUSES = ("open", "in_progress")
@@ -110,18 +110,18 @@ def facts_for_themes(themes: Iterable[Theme], as_of: dt.date) -> dict[int, Theme
         mark = marks[theme_id]
         audits[theme_id].append(AuditFact(str(uuid), day, value, mark,
                                           not critical and value >= mark, bool(reaudit)))
+    observed = observed_channels()
+    channel_rows = records_by_theme(ids, as_of - dt.timedelta(days=EMBEDDING_LOOKBACK_DAYS),
+                                    as_of)
     result: dict[int, ThemeFacts] = {}
     for t in themes:
         kind = CycleKind(t.organisation.governance_cycle) if hasattr(t, "organisation") \
             else CycleKind.MONTHLY
-        active: dict[int, set[str]] = defaultdict(set)
-        for fact in audits[t.pk]:
-            active[cycle_of(fact.completed_on, kind)].add("audit_cycles")
-        required = frozenset(t.embedding_channels or ()) & OBSERVED_CHANNELS
+        required = frozenset(t.embedding_channels or ()) & observed
         result[t.pk] = ThemeFacts(
             stage=Stage(t.stage), as_of=as_of, actions=tuple(actions[t.pk]),
             audits=tuple(audits[t.pk]), embedding_required=required,
-            embedding_active={k: frozenset(v) for k, v in active.items()},
+            embedding_active=active_channels(channel_rows.get(t.pk, ()), kind),
             milestones=Milestones(t.verified_on, t.sustaining_since, t.relapsed_on),
             rule=Rule(consecutive_passes=t.consecutive_passes, sustain_cycles=t.sustain_cycles),
             cycle=kind,

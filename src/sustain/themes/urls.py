@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from sustain.themes import views, views_actions
+from sustain.themes import views, views_actions, views_embedding
 
 app_name = "themes"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.theme_create, name="create"),
     path("<uuid:uuid>/", views.theme_detail, name="detail"),
     path("<uuid:uuid>/edit/", views.theme_edit, name="edit"),
+    path("<uuid:uuid>/embedding/", views_embedding.theme_embedding_page, name="embedding"),
     path("<uuid:uuid>/move/", views.theme_move, name="move"),
     path("<uuid:uuid>/archive/", views.theme_archive, name="archive"),
     path("<uuid:uuid>/restore/", views.theme_restore, name="restore"),
