@@ -13,6 +13,7 @@ urlpatterns = [
     path("audits/", include("sustain.audits.urls")),
     path("imports/", include("sustain.imports.urls")),
     path("workforce/", include("sustain.workforce.urls")),
+    path("meetings/", include("sustain.meetings.urls")),
     path("lessons/", include("sustain.lessons.urls")),
     path("medicines/", include("sustain.medicines.urls")),
     path("safeguarding/", include("sustain.safeguarding.urls")),

@@ -24,6 +24,7 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Playbooks", reverse("playbooks:list"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Lessons", reverse("lessons:grid"), has_perm_anywhere(user, Perm.THEME_VIEW)),
         ("Audits", reverse("audits:list"), has_perm_anywhere(user, Perm.AUDIT_VIEW)),
+        ("Meetings", reverse("meetings:index"), has_perm_anywhere(user, Perm.MEETING_VIEW)),
         ("Medicines", reverse("medicines:list"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Safeguarding", reverse("safeguarding:list"),
          has_perm_anywhere(user, Perm.TRACKER_VIEW)),

@@ -1,0 +1,15 @@
+"""Meeting pages under /meetings/: `meetings:index`, `create`, `detail`, `entry-create`,
+`agenda-create`."""
+
+from django.urls import path
+
+from sustain.meetings import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.meeting_index, name="index"),
+    path("new/", views.meeting_create, name="create"),
+    path("<uuid:uuid>/", views.meeting_detail, name="detail"),
+    path("<uuid:uuid>/minutes/", views.entry_create, name="entry-create"),
+    path("<uuid:uuid>/agenda/", views.agenda_create, name="agenda-create"),
+]
