@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/", include("sustain.imports.urls")),
     path("workforce/", include("sustain.workforce.urls")),
     path("meetings/", include("sustain.meetings.urls")),
+    path("governance/", include("sustain.governance.urls")),
     path("lessons/", include("sustain.lessons.urls")),
     path("medicines/", include("sustain.medicines.urls")),
     path("safeguarding/", include("sustain.safeguarding.urls")),

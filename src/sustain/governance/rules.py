@@ -3,15 +3,16 @@ label) that count, whether a record is finished, the moment it belongs to (which
 window it falls in), the moment it was done (on time or late), and whether it matches the
 cadence's details (the audit template, the meeting type, …).
 
-| completes with | record | counts when | belongs to | done at |
-|---|---|---|---|---|
-| audit | `audits.audit` of the template (and kind, if given) | completed | audit date | completed at |
-| meeting | `meetings.meeting` of the type (when that app is installed) | written | meeting date | meeting date |
-| supervision | `workforce.supervision` | written | date | date |
-| competency | `workforce.competencyassessment` of the type | written | date | date |
-| tracker entry | `medicines.medicinescheck` (tracker `medicines_checks`) | written | check date and shift | same |
-| tracker review | `medicines.weeklyreview` (`medicines_checks`); `safeguarding.safeguardingconcern` reviewed by a manager (`safeguarding_concerns`) | written / reviewed | the week reviewed / review time | reviewed at |
-| visit | `feedback.visit` (senior visit: provider, spot-check or night visit; observation) | written | date | date |
+- audit: `audits.audit` of the template (and kind, if given), once completed; belongs to its
+  audit date, done when completed.
+- meeting: `meetings.meeting` of the type (when that app is installed); its date.
+- supervision: `workforce.supervision`; its date.
+- competency: `workforce.competencyassessment` of the type; its date.
+- tracker entry: `medicines.medicinescheck` (tracker `medicines_checks`); inside its shift.
+- tracker review: `medicines.weeklyreview` (`medicines_checks`; belongs to the week reviewed,
+  done when reviewed), or a `safeguarding.safeguardingconcern` once a manager has reviewed it
+  (`safeguarding_concerns`).
+- visit: `feedback.visit` (senior visit: provider, spot-check or night visit; or observation).
 
 Dated records (no time) count as made at the end of their local day. Other trackers (incidents
 and so on) have no review record yet: their occurrences are completed by hand with a reason.

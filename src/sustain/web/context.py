@@ -30,6 +30,8 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
          has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Records", reverse("incidents:index"), has_perm_anywhere(user, Perm.TRACKER_VIEW)),
         ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
+        ("Governance", reverse("governance:calendar"),
+         has_perm_anywhere(user, Perm.GOVERNANCE_VIEW)),
         ("Imports", reverse("imports:index"), has_perm_anywhere(user, Perm.IMPORT_RUN)),
         ("Framework", FRAMEWORK_PATH, True),
         ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
