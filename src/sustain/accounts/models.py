@@ -18,6 +18,9 @@ class User(AbstractUser):
                                      verbose_name=_("organisation"))
     version = models.PositiveIntegerField(default=1, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    digest_enabled = models.BooleanField(
+        _("daily email digest"), default=True,
+        help_text=_("Email me each morning what is overdue or due this week."))
 
     history_exclude = ("id", "password", "last_login", "date_joined")
 
