@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from sustain.engine.access import ROLE_LABELS
-from sustain.engine.playbook_schema import MEETING_TYPES, TRACKER_TYPES
+from sustain.engine.playbook_schema import TRACKER_TYPES
 from sustain.governance.models import Cadence, CompletesWith
 from sustain.web.forms import SustainForm, UUIDChoiceField, VersionedForm
 
@@ -64,8 +64,7 @@ class CadenceForm(VersionedForm):
     audit_kind = forms.ChoiceField(label="Kind of audit", required=False, choices=[
         ("", "Any"), ("self", "Service's own audit"),
         ("independent", "Independent (provider) sample")])
-    meeting_type = forms.ChoiceField(label="Meeting type", required=False, choices=[
-        ("", "—"), *MEETING_TYPES.items()])
+    meeting_type = forms.ChoiceField(label="Meeting type", required=False, choices=[])
     competency = forms.CharField(label="Competency", required=False,
                                  help_text="e.g. medicines administration")
     tracker = forms.ChoiceField(label="Tracker", required=False, choices=[
@@ -83,6 +82,10 @@ class CadenceForm(VersionedForm):
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
         self.fields["owner_person"].queryset = people  # type: ignore[attr-defined]
         self.fields["template"].choices = [("", "—"), *templates]  # type: ignore[attr-defined]
+        from sustain.governance.services import meeting_types
+
+        self.fields["meeting_type"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *meeting_types().items()]
         if "version" in self.fields and not self.is_bound and not self.initial.get("version"):
             self.fields["version"].required = False
 

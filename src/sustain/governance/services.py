@@ -122,6 +122,15 @@ def _validate_cadence(values: dict[str, Any], organisation: Any) -> dict[str, li
     return errors
 
 
+def meeting_types() -> dict[str, str]:
+    """The meeting types: the `meetings` app's when it is installed, else the playbooks'."""
+    try:
+        from sustain.meetings.models import TYPE_LABELS
+    except ImportError:  # pragma: no cover - the meetings app is installed today
+        return dict(MEETING_TYPES)
+    return {**MEETING_TYPES, **TYPE_LABELS}
+
+
 def _validate_completion(values: dict[str, Any], organisation: Any) -> dict[str, list[str]]:
     kind = values.get("completes_with") or ""
     if kind not in CompletesWith.values:
@@ -150,8 +159,8 @@ def _validate_completion(values: dict[str, Any], organisation: Any) -> dict[str,
         if params.get("audit_kind") not in (None, "", "self", "independent"):
             problems.append("audit_kind is self or independent.")
     elif kind == CompletesWith.MEETING:
-        if params.get("meeting_type") not in MEETING_TYPES:
-            problems.append("Choose the meeting type: " + ", ".join(MEETING_TYPES) + ".")
+        if params.get("meeting_type") not in meeting_types():
+            problems.append("Choose the meeting type: " + ", ".join(meeting_types()) + ".")
     elif kind in (CompletesWith.TRACKER_ENTRY, CompletesWith.TRACKER_REVIEW):
         if params.get("tracker") not in TRACKER_TYPES:
             problems.append("Choose the tracker: " + ", ".join(TRACKER_TYPES) + ".")
