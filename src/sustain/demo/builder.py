@@ -20,6 +20,7 @@ from sustain.accounts.models import User
 from sustain.accounts.services import user_create
 from sustain.core.context import clear_request_id, set_request_id
 from sustain.demo import data
+from sustain.demo.operational import build_operational
 from sustain.demo.recovery import build_recovery
 from sustain.engine.access import ROLE_LABELS, Scope
 from sustain.people.models import StaffMember
@@ -213,8 +214,12 @@ class _Builder:
                 if spec.scope == Scope.LOCATION and spec.target else None)
 
 
-def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date) -> DemoResult:
-    """Create the demo organisation in one transaction. Refuses if it already exists."""
+def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date,
+               operational: bool = True) -> DemoResult:
+    """Create the demo organisation in one transaction. Refuses if it already exists.
+
+    `operational=False` leaves out the two years of day-to-day records (`operational.py`):
+    for tests of the organisation's structure, which do not need them."""
     if demo_organisation() is not None:
         msg = "The demo organisation already exists; use --reset to rebuild it."
         raise RuntimeError(msg)
@@ -232,6 +237,9 @@ def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date) -> DemoResult:
             builder.build_memberships(org, users)
             build_recovery(organisation=org, locations=builder.locations, rng=builder.rng,
                            as_of=as_of)
+            if operational:
+                build_operational(organisation=org, locations=builder.locations, seed=seed,
+                                  as_of=as_of)
     finally:
         clear_request_id()
     return DemoResult(organisation=org, accounts=demo_accounts(org, passwords), created=True)
