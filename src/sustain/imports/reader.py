@@ -68,6 +68,19 @@ class Sheet:
     _close: Any = None
     _position: Any = None
     size: int | None = None
+    format: str = XLSX
+    # CSV only: the same rows as `rows()` (same numbers, blank rows skipped) as lists of
+    # cells in the file's column order, for the PostgreSQL staging path (imports/fastpath.py).
+    _cells: Iterator[tuple[int, list[str]]] | None = None
+
+    def cells(self) -> Iterator[tuple[int, list[str]]]:
+        """CSV only: (row number, cells) in file order; short rows are not padded."""
+        if self._cells is None:
+            raise TypeError("Only a CSV sheet gives raw cells.")
+        try:
+            yield from self._cells
+        finally:
+            self.close()
 
     def fraction(self) -> float | None:
         """How far through the file the reader is (0–1), when that can be known."""
@@ -109,17 +122,23 @@ def _csv_sheet(fh: IO[bytes]) -> Sheet:
                            {"file": ["The first row must name the columns."]}) from None
     headers = [normalise_header(h) for h in raw_headers]
 
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+    def cells() -> Iterator[tuple[int, list[str]]]:
         try:
-            for cells in reader:
-                if not any(c.strip() for c in cells):
+            for row in reader:
+                if not any(c.strip() for c in row):
                     continue
-                yield reader.line_num, dict(zip(headers, cells, strict=False))
+                yield reader.line_num, row
         except csv.Error as exc:
             raise InvalidInput(f"Row {reader.line_num}: the CSV cannot be read ({exc}).",
                                {f"row {reader.line_num}": [str(exc)]}) from None
 
-    return Sheet(headers, rows(), text.detach, fh.tell)
+    raw = cells()
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, row in raw:
+            yield number, dict(zip(headers, row, strict=False))
+
+    return Sheet(headers, rows(), text.detach, fh.tell, format=CSV, _cells=raw)
 
 
 def _xlsx_sheet(fh: IO[bytes]) -> Sheet:

@@ -25,6 +25,7 @@ from sustain.engine.import_rows import (
     header_problems,
     parse_row,
 )
+from sustain.imports import fastpath
 from sustain.imports.models import ImportJob
 from sustain.imports.reader import Sheet, check_size, open_sheet
 from sustain.imports.registry import ImportKind, RowContext, get_kind
@@ -181,16 +182,8 @@ class _Run:
         counts = self.outcome.counts
         for number, raw in sheet.rows():
             counts["rows"] += 1
-            parsed = parse_row(number, raw, self.kind.columns)
-            _resolve_refs(parsed, self.kind, self.ctx)
-            if self.kind.check is not None:
-                parsed.problems.extend(self.kind.check(parsed, self.ctx))
+            parsed = self.check_row(number, raw)
             key = str(parsed.values.get(self.kind.key_column) or "")
-            if key:
-                first = self.seen.setdefault(key, number)
-                if first != number:
-                    parsed.problems.append(RowProblem(
-                        number, self.kind.key_column, f"Repeats row {first}'s {key!r}."))
             if parsed.problems:
                 counts["invalid_rows"] += 1
                 self.outcome.add(parsed.problems)
@@ -205,6 +198,20 @@ class _Run:
         if self.progress:
             self.progress(counts, 1.0)
         return self.outcome
+
+    def check_row(self, number: int, raw: dict[str, Any]) -> ParsedRow:
+        """Parse and check one row: cells, refs, the kind's rules, a key seen before."""
+        parsed = parse_row(number, raw, self.kind.columns)
+        _resolve_refs(parsed, self.kind, self.ctx)
+        if self.kind.check is not None:
+            parsed.problems.extend(self.kind.check(parsed, self.ctx))
+        key = str(parsed.values.get(self.kind.key_column) or "")
+        if key:
+            first = self.seen.setdefault(key, number)
+            if first != number:
+                parsed.problems.append(RowProblem(
+                    number, self.kind.key_column, f"Repeats row {first}'s {key!r}."))
+        return parsed
 
     def _existing(self, keys: list[str]) -> set[str]:
         if not keys:
@@ -303,6 +310,20 @@ def _open(job: ImportJob) -> Sheet:
     return open_sheet(job.file, size=job.size)
 
 
+def _execute(job: ImportJob, kind: ImportKind, actor: Any, *, write: bool,
+             progress: Progress | None) -> Outcome:
+    """Check (and, for a commit, write) the job's file: set-based in PostgreSQL for a CSV of
+    a bulk kind (`imports/fastpath.py`), otherwise row by row (`_Run`). Same results."""
+    sheet = _open(job)
+    if fastpath.applies(kind, sheet):
+        outcome = fastpath.run(_Run(job, kind, actor, write=write, progress=progress), sheet,
+                               reopen=lambda: _open(job))
+        if outcome is not None:
+            return outcome
+        sheet = _open(job)
+    return _Run(job, kind, actor, write=write, progress=progress).run(sheet)
+
+
 def job_validate(*, actor: Any, job: ImportJob, progress: Progress | None = None) -> ImportJob:
     """Dry run: read every row, report every problem (row, column, message) and the counts
     (rows, valid, invalid, already imported). Nothing is written; a service kind's rows are
@@ -315,8 +336,7 @@ def job_validate(*, actor: Any, job: ImportJob, progress: Progress | None = None
     job = _set_status(actor, job, ImportJob.Status.VALIDATING)
     try:
         with transaction.atomic():
-            sheet = _open(job)
-            outcome = _Run(job, kind, actor, write=False, progress=progress).run(sheet)
+            outcome = _execute(job, kind, actor, write=False, progress=progress)
             raise _Rollback
     except _Rollback:
         pass
@@ -341,8 +361,7 @@ def job_commit(*, actor: Any, job: ImportJob, progress: Progress | None = None) 
     outcome = Outcome()
     try:
         with transaction.atomic():
-            sheet = _open(job)
-            outcome = _Run(job, kind, actor, write=True, progress=progress).run(sheet)
+            outcome = _execute(job, kind, actor, write=True, progress=progress)
             if not outcome.ok:
                 raise _Rollback
             counts = outcome.counts
