@@ -22,6 +22,7 @@ from sustain.reference import api as reference_api
 from sustain.safeguarding import api as safeguarding_api
 from sustain.tenancy import api as tenancy_api
 from sustain.themes import api as themes_api
+from sustain.work import api as work_api
 from sustain.workforce import api as workforce_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -88,6 +89,7 @@ urlpatterns = [
     path("v1/auth/token", accounts_api.AuthTokenView.as_view(), name="api-auth-token"),
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
     path("v1/organisation/", tenancy_api.OrganisationView.as_view(), name="api-organisation"),
+    path("v1/my-work/", work_api.MyWorkView.as_view(), name="api-my-work"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from sustain.core.api_errors import api_not_found
+from sustain.work import views as work_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("meetings/", include("sustain.meetings.urls")),
     path("governance/", include("sustain.governance.urls")),
     path("lessons/", include("sustain.lessons.urls")),
+    path("my-work/", include("sustain.work.urls")),
+    path("calendar/<str:token>.ics", work_views.calendar_feed, name="calendar-feed"),
     path("medicines/", include("sustain.medicines.urls")),
     path("safeguarding/", include("sustain.safeguarding.urls")),
     path("records/care-plans/", include("sustain.careplans.urls")),

@@ -17,6 +17,7 @@ FRAMEWORK_PATH = "/framework/"
 def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
     items: list[tuple[str, str, bool]] = [
         ("Home", reverse("web:home"), True),
+        ("My work", reverse("work:my-work"), True),
         ("Locations", reverse("web:location-list"), has_perm_anywhere(user, Perm.LOCATION_VIEW)),
         ("People", reverse("web:person-list"), has_perm_anywhere(user, Perm.PERSON_VIEW)),
         ("Staff", reverse("web:staff-list"), has_perm_anywhere(user, Perm.STAFF_VIEW)),

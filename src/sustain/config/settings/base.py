@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sustain.meetings",
     "sustain.governance",
     "sustain.lessons",
+    "sustain.work",
     "sustain.web",
     "sustain.demo",
 ]
@@ -152,6 +153,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sustain@localhost")
+# The site's public address, for links in emails and calendar feeds (My work's digest).
+SUSTAIN_BASE_URL = env.str("SUSTAIN_BASE_URL", default="http://localhost:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -20,3 +20,9 @@ if not SECURE_HSTS_PRELOAD:
 # Fail fast: no silent local SQLite file or localhost-only host list in production.
 env.str("DATABASE_URL")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# Emails (the daily My work digest) go by SMTP: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS and DEFAULT_FROM_EMAIL from the environment (base.py).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# Links in emails and calendar feeds: SUSTAIN_BASE_URL, else https:// and the first host.
+SUSTAIN_BASE_URL = env.str("SUSTAIN_BASE_URL", default="") or f"https://{ALLOWED_HOSTS[0]}"
