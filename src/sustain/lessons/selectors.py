@@ -69,7 +69,8 @@ def lesson_summary(lesson: Lesson, adoptions: Iterable[LessonAdoption],
 class GridRow:
     location: Any
     summary: AdoptionSummary
-    cells: list[tuple[Lesson, LessonAdoption | None, AdoptionState | None]] = \
+    # (lesson, adoption or None where it does not apply, its state, its evidence page)
+    cells: list[tuple[Lesson, LessonAdoption | None, AdoptionState | None, str | None]] = \
         field(default_factory=list)
 
 
@@ -110,7 +111,8 @@ def adoption_grid(*, actor: Any, region: Any = None, as_of: dt.date | None = Non
             adoption = cells.get((int(pk), lesson.pk))  # type: ignore[call-overload]
             state = classify(adoption_fact(adoption), as_of, stalled_after_days) \
                 if adoption else None
-            row.cells.append((lesson, adoption, state))
+            row.cells.append((lesson, adoption, state,
+                              evidence_url(adoption) if adoption else None))
         rows.append(row)
     return AdoptionGrid(lessons=ordered_lessons, rows=rows, lesson_summaries=lesson_summaries,
                         stalled_after_days=stalled_after_days)
@@ -159,26 +161,28 @@ def evidence_choices(*, actor: Any, location: Any) -> list[tuple[str, list[tuple
     return groups
 
 
+# Pages of records that can be evidence (model label → URL name taking `uuid`).
+EVIDENCE_PAGES = {
+    "audits.audit": "audits:detail",
+    "workforce.briefing": "workforce:briefing",
+    "meetings.meeting": "meetings:detail",
+    "medicines.medicinescheck": "medicines:detail",
+    "safeguarding.safeguardingconcern": "safeguarding:detail",
+    "themes.theme": "themes:detail",
+}
+
+
 def evidence_url(adoption: LessonAdoption) -> str | None:
-    """A page for the evidence record, when its app has a detail page named `<app>:detail`
-    (or the audit/theme pages)."""
+    """The evidence record's page, when its kind has one."""
     from django.urls import NoReverseMatch, reverse
 
-    if not adoption.evidence_uuid or not adoption.evidence_type:
+    name = EVIDENCE_PAGES.get(adoption.evidence_type)
+    if not adoption.evidence_uuid or name is None:
         return None
-    app_label, _, model_name = adoption.evidence_type.partition(".")
-    candidates = {"audits.audit": "audits:detail", "themes.theme": "themes:detail",
-                  "workforce.briefing": "workforce:briefing-detail"}
-    name = candidates.get(adoption.evidence_type, f"{app_label}:{model_name}-detail")
-    for candidate in (name, f"{app_label}:detail" if model_name == app_label.rstrip("s")
-                      else None):
-        if not candidate:
-            continue
-        try:
-            return reverse(candidate, kwargs={"uuid": adoption.evidence_uuid})
-        except NoReverseMatch:
-            continue
-    return None
+    try:
+        return reverse(name, kwargs={"uuid": adoption.evidence_uuid})
+    except NoReverseMatch:
+        return None
 
 
 # --- hand-over --------------------------------------------------------------------------

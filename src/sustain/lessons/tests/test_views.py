@@ -107,8 +107,10 @@ def test_adoption_form_with_evidence_record(rm: Any, client_for: Any, adoption: 
     assert resp.status_code == 302
     adoption.refresh_from_db()
     assert adoption.status == "adopted" and adoption.evidence_uuid == briefing.uuid
+    grid = client.get("/lessons/").content.decode()
+    assert f'href="/workforce/briefings/{briefing.uuid}/"' in grid
     lesson_page = client.get(resp.url).content.decode()
-    assert briefing.title in lesson_page
+    assert f'<a href="/workforce/briefings/{briefing.uuid}/">{briefing.title}</a>' in lesson_page
 
 
 def test_adoption_form_forbidden_elsewhere(rm_sibling: Any, client_for: Any, adoption: Any,
