@@ -54,7 +54,10 @@ def digest_setting_update(*, actor: Any, enabled: bool, expected_version: int | 
     if not isinstance(enabled, bool):
         raise InvalidInput("Choose whether to receive the daily digest.",
                            {"digest_enabled": ["Choose yes or no."]})
-    return tracked_update(actor=actor, obj=actor, changes={"digest_enabled": enabled},
+    from django.contrib.auth import get_user_model
+
+    me = get_user_model().objects.get(pk=actor.pk)  # the account row (not a lazy wrapper)
+    return tracked_update(actor=actor, obj=me, changes={"digest_enabled": enabled},
                           expected_version=expected_version)
 
 
