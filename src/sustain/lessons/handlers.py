@@ -28,16 +28,29 @@ def on_staff_written(event: WriteEvent) -> None:
 
 
 def _previous_owner(theme: Any) -> Any:
-    """The owner before this write, from the history entry it just recorded."""
+    """The owner before this write, from the history entry it just recorded: the theme's
+    latest update entry, if it moved the owner to the current one and no note has been written
+    for that move since (a write that changed nothing records no entry, so an older entry must
+    not be taken for this one)."""
     from sustain.core.models import HistoryEntry
+    from sustain.lessons.models import HandoverNote
     from sustain.people.models import StaffMember
 
     entry = HistoryEntry.objects.filter(object_type="themes.theme", object_uuid=theme.uuid,
                                         action="update").order_by("-seq").first()
-    before = (entry.before or {}).get("owner") if entry is not None else None
-    if not before:
+    if entry is None or theme.owner_id is None:
         return None
-    return StaffMember.objects.filter(uuid=before, organisation_id=theme.organisation_id).first()
+    before = (entry.before or {}).get("owner")
+    after = (entry.after or {}).get("owner")
+    if not before or before == after or after != str(theme.owner.uuid):
+        return None
+    previous = StaffMember.objects.filter(uuid=before,
+                                          organisation_id=theme.organisation_id).first()
+    if previous is None or HandoverNote.objects.filter(
+            theme=theme, from_owner=previous, to_owner_id=theme.owner_id,
+            created_at__gte=entry.at).exists():
+        return None
+    return previous
 
 
 def on_theme_written(event: WriteEvent) -> None:

@@ -167,3 +167,15 @@ def test_demo_builder_can_generate_directly(theme: Any, owner: Any, successor: A
     again = services.handover_generate(actor="demo", theme=theme, reason="owner_changed",
                                        from_owner=owner, to_owner=successor)
     assert note.pk == again.pk and again.version == note.version
+
+
+def test_saving_the_same_owner_again_writes_no_second_note(rm: Any, theme: Any, owner: Any,
+                                                           successor: Any) -> None:
+    _assign(theme, rm, successor)
+    note = HandoverNote.objects.get()
+    services.handover_acknowledge(actor=rm, note=note)
+    _assign(theme, rm, successor)  # unchanged owner (e.g. a PUT of the whole theme)
+    theme.refresh_from_db()
+    theme_services.theme_update(actor=rm, theme=theme, changes={"title": "Renamed"},
+                                expected_version=theme.version)
+    assert HandoverNote.objects.count() == 1
