@@ -26,6 +26,7 @@ from sustain.medicines.permissions import (
     can_record,
     can_review,
     filter_checks_visible,
+    filter_reviews_visible,
     filter_staff_choosable,
 )
 from sustain.people.models import PersonSupported, StaffMember
@@ -197,7 +198,11 @@ def week_review(request: HttpRequest) -> HttpResponse:
         if location is not None else []
     review = WeeklyReview.objects.filter(location=location, week_starting=week,
                                          archived_at__isnull=True).first()
-    allowed = location is not None and can_review(user, location.pk) and review is None
+    reviewer = location is not None and can_review(user, location.pk)
+    allowed = reviewer and review is None
+    archived_reviews = list(WeeklyReview.objects.filter(
+        location=location, week_starting=week, archived_at__isnull=False)
+        .order_by("-archived_at")) if location is not None and reviewer else []
     form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         require(allowed)
@@ -215,5 +220,24 @@ def week_review(request: HttpRequest) -> HttpResponse:
         "locations": locations, "location": location, "week": week,
         "week_end": week + dt.timedelta(days=6), "checks": checks,
         "totals": selectors.week_totals(checks), "review": review, "form": form,
-        "can_review": allowed, "previous": week - dt.timedelta(days=7),
+        "can_review": allowed, "reviewer": reviewer, "archived_reviews": archived_reviews,
+        "previous": week - dt.timedelta(days=7),
         "next": week + dt.timedelta(days=7)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_archive(request: HttpRequest, uuid: Any, restore: bool = False) -> HttpResponse:
+    """Confirm and archive (or restore) a weekly review recorded in error (reviewers)."""
+    require_perm_anywhere(request, Perm.TRACKER_VIEW)
+    user = request.user
+    review = get_visible_or_404(WeeklyReview.objects.select_related("location"),
+                                filter_reviews_visible, user, uuid)
+    week_url = (reverse("medicines:week") + f"?location={review.location.uuid}"
+                f"&week={review.week_starting:%Y-%m-%d}")
+    return archive_page(request, ArchiveTarget(
+        obj=review, noun="weekly review",
+        title=f"Week of {review.week_starting:%-d %b %Y}, {review.location.name}",
+        back_url=week_url, allowed=can_review(user, review.location_id),
+        service=lambda reason, back: services.weekly_review_archive(
+            actor=user, review=review, reason=reason, restore=back)), restore=restore)

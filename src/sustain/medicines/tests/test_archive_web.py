@@ -78,3 +78,27 @@ def test_others_are_refused_and_see_no_button(role: str, where: str, status: int
         == status
     check.refresh_from_db()
     assert check.archived_at is None
+
+
+def test_weekly_review_archive_and_restore(check: Any, org: Any, location: Any,
+                                           make_user: Any) -> None:
+    week = services.week_start(DAY)
+    review = services.weekly_review_create(actor="test", organisation=org, location=location,
+                                           week_starting=week, pattern_noted="Nights.")
+    week_url = reverse("medicines:week") + f"?location={location.uuid}&week={week}"
+    archive = reverse("medicines:review-archive", kwargs={"uuid": review.uuid})
+    restore = reverse("medicines:review-restore", kwargs={"uuid": review.uuid})
+    carer = _client(make_user(org, "care_staff", location=location))
+    assert archive not in carer.get(week_url).content.decode()
+    assert carer.post(archive, {"reason": "Wrong week."}).status_code == 403
+    senior = _client(make_user(org, "senior_carer", location=location))
+    assert archive in senior.get(week_url).content.decode()
+    assert senior.get(archive).status_code == 200
+    assert senior.post(archive, {"reason": "Wrong week."}).status_code == 302
+    review.refresh_from_db()
+    assert review.archived_at is not None
+    page = senior.get(week_url).content.decode()
+    assert restore in page and "Record the review" in page
+    assert senior.post(restore).status_code == 302
+    review.refresh_from_db()
+    assert review.archived_at is None
