@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
@@ -68,8 +68,11 @@ class LessonSerializer(serializers.ModelSerializer):
     @extend_schema_field(AdoptionSummarySerializer)
     def get_adoption(self, lesson: Lesson) -> dict[str, Any]:
         rows = getattr(lesson, "active_adoptions", None)
-        if rows is None:
-            rows = list(lesson.adoptions.filter(archived_at__isnull=True))
+        if rows is None:  # a record just written: re-read through the reader's scope
+            request = self.context.get("request")
+            rows = list(perms.filter_adoptions_visible(
+                lesson.adoptions.filter(archived_at__isnull=True),
+                request.user if request is not None else None))
         summary = selectors.lesson_summary(lesson, rows)
         return {"total": summary.total, "not_started": summary.not_started,
                 "in_progress": summary.in_progress, "adopted": summary.adopted,
@@ -82,14 +85,19 @@ class LessonViewSet(TenantModelViewSet):
     makes an adoption row, not started, for every location it applies to."""
 
     queryset = Lesson.objects.select_related("origin_theme", "origin_location", "owner") \
-        .prefetch_related("applies_to", Prefetch(
-            "adoptions", to_attr="active_adoptions",
-            queryset=LessonAdoption.objects.filter(archived_at__isnull=True)))
+        .prefetch_related("applies_to")
     serializer_class = LessonSerializer
     filterset_class = LessonFilter
     view_permission = Perm.THEME_VIEW
     filter_visible = staticmethod(perms.filter_lessons_visible)
     ordering_fields = ["created_at", "title"]
+
+    def get_queryset(self) -> QuerySet:
+        """The adoption summary counts only the adoptions the reader may see."""
+        visible = perms.filter_adoptions_visible(
+            LessonAdoption.objects.filter(archived_at__isnull=True), self.request.user)
+        return super().get_queryset().prefetch_related(
+            Prefetch("adoptions", to_attr="active_adoptions", queryset=visible))
 
     def create_object(self, data: dict[str, Any]) -> Lesson:
         user = self.request.user

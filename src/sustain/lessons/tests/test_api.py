@@ -149,3 +149,16 @@ def test_handover_note_acknowledge_refused_for_care_staff(
     assert resp.status_code == 403
     note.refresh_from_db()
     assert note.acknowledged_at is None
+
+
+def test_summary_counts_only_what_the_reader_sees(ql: Any, rm: Any, token_client: Any,
+                                                  location: Any,
+                                                  sibling_location: Any) -> None:
+    resp = _create(token_client(ql), applies_to=[str(location.uuid),
+                                                 str(sibling_location.uuid)])
+    lesson_id = resp.json()["id"]
+    assert resp.json()["adoption"]["total"] == 2
+    assert token_client(ql).get(f"/api/v1/lessons/{lesson_id}/").json()["adoption"][
+        "total"] == 2
+    mine = token_client(rm).get(f"/api/v1/lessons/{lesson_id}/").json()["adoption"]
+    assert mine["total"] == 1
