@@ -69,7 +69,8 @@ class SupervisionSerializer(_RecordSerializer):
     supervisee = _staff()
     next_due = serializers.DateField(required=False,
                                      help_text="Defaults to the date plus the organisation's "
-                                               "supervision interval (8 weeks).")
+                                               "supervision interval (an organisation "
+                                               "setting, 8 weeks by default).")
 
     class Meta:
         model = Supervision

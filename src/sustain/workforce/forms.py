@@ -41,7 +41,8 @@ class SupervisionForm(_ThemeTagged):
     agreed_actions = forms.CharField(label="Agreed actions", required=False,
                                      widget=forms.Textarea(attrs={"rows": 3}))
     next_due = forms.DateField(label="Next due", widget=DateInput, required=False,
-                               help_text="Leave blank for the usual interval (8 weeks).")
+                               help_text="Leave blank for the organisation's supervision "
+                                         "interval.")
     field_order = ["date", "supervisor", "supervisee", "themes", "topics", "notes",
                    "agreed_actions", "next_due"]
 

@@ -69,7 +69,8 @@ def _require_change(actor: Any, location_id: int, what: str) -> None:
 
 
 def supervision_interval_weeks(organisation: Any) -> int:
-    """The organisation's supervision interval (8 weeks unless configured)."""
+    """The organisation's supervision interval in weeks (`Organisation.supervision_interval_weeks`,
+    set by its administrators; `SUSTAIN_SUPERVISION_INTERVAL_WEEKS`, default 8, without one)."""
     configured = getattr(organisation, "supervision_interval_weeks", None) or getattr(
         settings, "SUSTAIN_SUPERVISION_INTERVAL_WEEKS", None)
     return int(configured or DEFAULT_INTERVAL_WEEKS)

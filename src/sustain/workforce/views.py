@@ -154,6 +154,11 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
                       themes=_themes(user, location),
                       initial={"date": timezone.localdate(),
                                "completed_on": timezone.localdate()})
+    if kind == "supervision":
+        weeks = services.supervision_interval_weeks(location.organisation)
+        form.fields["next_due"].help_text = (
+            f"Leave blank for the organisation's supervision interval: {weeks} "
+            f"week{'s' if weeks != 1 else ''} after the date.")
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         data["themes"] = list(form.cleaned_data.get("themes") or [])

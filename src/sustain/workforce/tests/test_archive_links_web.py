@@ -293,3 +293,18 @@ def test_new_organisations_take_the_setting(db: Any) -> None:
     org = tenancy.organisation_create(actor="test", name="Six Weekly Care", slug="six-weekly")
     assert Organisation.objects.get(pk=org.pk).supervision_interval_weeks == 6
     assert services.supervision_interval_weeks(org) == 6
+
+
+def test_quick_entry_uses_the_organisations_interval(location: Any, staff: Any,
+                                                     manager: Any) -> None:
+    org = location.organisation
+    tenancy.organisation_update(actor="test", organisation=org, expected_version=org.version,
+                                changes={"supervision_interval_weeks": 3})
+    boss, member = staff("Boss"), staff("Member")
+    client = _client(manager)
+    url = f"/workforce/supervisions/new/?location={location.uuid}"
+    assert "3 weeks after the date" in client.get(url).content.decode()
+    saved = client.post(url, {"date": TODAY.isoformat(), "supervisor": str(boss.uuid),
+                              "supervisee": str(member.uuid), "topics": "MAR"})
+    assert saved.status_code == 302
+    assert Supervision.objects.get().next_due == TODAY + dt.timedelta(weeks=3)
