@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from sustain.core.errors import InvalidInput, NotFound, PermissionDenied
 from sustain.core.services import tracked_archive, tracked_create, tracked_update
+from sustain.engine.access import Perm
 from sustain.engine.work_rules import (
     DIGEST_STATUSES,
     STATUS_LABELS,
@@ -33,7 +34,7 @@ from sustain.engine.work_rules import (
     group_by_status,
     week_end,
 )
-from sustain.tenancy.permissions import actor_organisation_id
+from sustain.tenancy.permissions import actor_organisation_id, has_perm_anywhere
 from sustain.work.models import CalendarToken, DigestSent
 from sustain.work.providers import collect
 
@@ -72,8 +73,10 @@ class NewToken:
 
 
 def calendar_token_create(*, actor: Any, name: str = "") -> NewToken:
-    """A new secret link to the actor's own calendar feed."""
+    """A new secret link to the actor's own calendar feed (for someone holding a role)."""
     org_id = _require_self(actor)
+    if not has_perm_anywhere(actor, Perm.LOCATION_VIEW):
+        raise PermissionDenied("You have no role in this organisation yet.")
     name = (name or "").strip()
     if len(name) > 80:
         raise InvalidInput("The name is too long (80 characters at most).",
