@@ -16,6 +16,7 @@ from sustain.web.forms import (
     TimeInput,
     UUIDChoiceField,
     UUIDMultipleChoiceField,
+    VersionedForm,
 )
 
 NONE: Any = None  # querysets are set per request
@@ -41,6 +42,18 @@ class MeetingForm(SustainForm):
         self.fields["location"].choices = places
         self.fields["chair"].queryset = staff
         self.fields["attendees"].queryset = staff
+
+
+class MeetingEditForm(VersionedForm, MeetingForm):
+    """Change a meeting's details (it stays where it was held)."""
+
+    def __init__(self, *args: Any, staff: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, places=[], staff=staff, **kwargs)
+        del self.fields["location"]
+
+
+class ArchiveEntryForm(SustainForm):
+    reason = forms.CharField(label="Why remove this minute?", max_length=500)
 
 
 class AgendaItemForm(SustainForm):

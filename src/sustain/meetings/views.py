@@ -21,7 +21,14 @@ from sustain.engine.access import Perm
 from sustain.engine.meeting_rules import ENTRY_KIND_LABELS, EntryKind, percent
 from sustain.meetings import selectors, services
 from sustain.meetings.api import filter_staff_for_meetings
-from sustain.meetings.forms import ORGANISATION, AgendaItemForm, EntryForm, MeetingForm
+from sustain.meetings.forms import (
+    ORGANISATION,
+    AgendaItemForm,
+    ArchiveEntryForm,
+    EntryForm,
+    MeetingEditForm,
+    MeetingForm,
+)
 from sustain.meetings.models import Meeting, MinuteEntry
 from sustain.meetings.permissions import (
     can_record_meeting,
@@ -230,4 +237,46 @@ def agenda_create(request: HttpRequest, uuid: Any) -> HttpResponse:
     return _detail(request, meeting, agenda_form=form, status=400)
 
 
-__all__ = ["MinuteEntry", "preselected"]
+@login_required
+def meeting_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """Change the meeting's details; a concurrent change is refused, not overwritten."""
+    meeting = _meeting(request, uuid)
+    require(can_record_meeting(request.user, meeting.location_id) and not meeting.is_archived)
+    initial = {"meeting_type": meeting.meeting_type, "held_on": meeting.held_on,
+               "starts_at": meeting.starts_at, "title": meeting.title,
+               "chair": meeting.chair.uuid if meeting.chair else None,
+               "attendees": [a.uuid for a in meeting.attendees.all()],
+               "notes": meeting.notes, "version": meeting.version}
+    form = MeetingEditForm(request.POST or None, initial=initial, staff=_staff(request.user))
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: services.meeting_update(
+            actor=request.user, meeting=meeting, changes=form.changes(),
+            expected_version=form.cleaned_data["version"]))
+        if saved is not None:
+            messages.success(request, "The meeting has been updated.")
+            return redirect("meetings:detail", uuid=meeting.uuid)
+    return render(request, "meetings/form.html", {
+        "form": form, "title": "Change the meeting", "meeting": meeting},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def entry_archive(request: HttpRequest, uuid: Any, entry_uuid: Any) -> HttpResponse:
+    """Remove a minute recorded in error (archived: history keeps it; it leaves the ratio)."""
+    meeting = _meeting(request, uuid)
+    require(can_record_meeting(request.user, meeting.location_id))
+    entry = get_visible_or_404(MinuteEntry.objects.filter(meeting=meeting),
+                               filter_meeting_parts_visible, request.user, entry_uuid)
+    form = ArchiveEntryForm(request.POST)
+    done = form.is_valid() and run_service(form, lambda: services.minute_entry_archive(
+        actor=request.user, entry=entry, reason=form.cleaned_data["reason"]))
+    if not done:
+        messages.error(request, "The minute was not removed: " + "; ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, "The minute has been removed (it stays in the history).")
+    return redirect(reverse("meetings:detail", kwargs={"uuid": meeting.uuid}) + "#minutes")
+
+
+__all__ = ["preselected"]

@@ -110,3 +110,32 @@ def test_pages_are_scoped(make_user: Any, org: Any, location: Any,
     assert board.get(f"/meetings/{elsewhere.uuid}/").status_code == 200
     assert board.get("/meetings/new/").status_code == 403
     assert not MinuteEntry.objects.exists()
+
+
+def test_change_details_and_remove_a_minute(rm_client: Client, org: Any,
+                                            location: Any) -> None:
+    meeting = services.meeting_create(actor=SYSTEM, organisation=org, location=location,
+                                      meeting_type="team_meeting",
+                                      held_on=dt.date(2026, 11, 5))
+    entry = services.minute_entry_create(actor=SYSTEM, meeting=meeting, kind="challenge",
+                                         question="Minuted in the wrong meeting?")
+    edit = f"/meetings/{meeting.uuid}/edit/"
+    assert rm_client.get(edit).status_code == 200
+    stale = rm_client.post(edit, {"meeting_type": "care_plan_clinic", "held_on": "2026-11-05",
+                                  "version": 99})
+    assert stale.status_code == 400 and "Someone else changed this record" in \
+        stale.content.decode()
+    resp = rm_client.post(edit, {"meeting_type": "care_plan_clinic", "held_on": "2026-11-05",
+                                 "version": meeting.version})
+    assert resp.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.meeting_type == "care_plan_clinic" and meeting.version == 2
+    archive = f"/meetings/{meeting.uuid}/minutes/{entry.uuid}/archive/"
+    rm_client.post(archive, {"reason": "short"})
+    entry.refresh_from_db()
+    assert entry.archived_at is None
+    rm_client.post(archive, {"reason": "Belongs to the October meeting"})
+    entry.refresh_from_db()
+    assert entry.archived_at is not None
+    html = rm_client.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Minuted in the wrong meeting?" not in html
