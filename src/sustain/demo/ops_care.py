@@ -92,6 +92,12 @@ def medicines(ctx: Ctx, writer: Writer) -> None:
         _weekly_reviews(ctx, writer, key, checks, rows)
 
 
+PLURALS = {"omission": "omissions", "missing_signature": "missing signatures",
+           "wrong_dose": "wrong doses", "wrong_time": "doses given at the wrong time",
+           "stock": "stock discrepancies", "controlled_drug": "controlled-drug record errors",
+           "other": "other recording issues"}
+
+
 def _weekly_reviews(ctx: Ctx, writer: Writer, key: str, checks: list[MedicinesCheck],
                     rows: list[list[dict[str, Any]]]) -> None:
     rng = ctx.rng("weekly-reviews", key)
@@ -127,14 +133,17 @@ def _weekly_reviews(ctx: Ctx, writer: Writer, key: str, checks: list[MedicinesCh
             pattern = rng.choice(text.REVIEW_PATTERNS_NONE)
         else:
             kinds = Counter(row["type"] for row in found)
-            shifts = Counter(c.shift for c, rows_ in week for _ in rows_)
-            kind = Discrepancy.Type(kinds.most_common(1)[0][0]).label.lower()
-            night = shifts.get("night", 0)
+            night = sum(len(rows_) for c, rows_ in week if c.shift == "night")
             shift_note = (f"{night} of them on the night shift." if night * 2 > len(found)
                           else "Spread across shifts and staff.")
-            pattern = rng.choice(text.REVIEW_PATTERNS_SOME).format(
-                n=len(found), kind=kind + ("s" if kind.endswith(("omission", "signature"))
-                                           else ""), shift_note=shift_note)
+            if len(found) == 1:
+                only = Discrepancy.Type(kinds.most_common(1)[0][0]).label.lower()
+                pattern = (f"One discrepancy this week ({only}); followed up with the staff "
+                           "member on their next shift.")
+            else:
+                pattern = rng.choice(text.REVIEW_PATTERNS_SOME).format(
+                    n=len(found), kind=PLURALS[kinds.most_common(1)[0][0]],
+                    shift_note=shift_note if night else "None on nights.")
         user = manager.user if manager.user and manager.start_date <= monday else None
         reviews.append(WeeklyReview(organisation=ctx.org, location=location, week_starting=monday,
                                     reviewed_by=user, reviewed_at=reviewed, pattern_noted=pattern))

@@ -91,16 +91,16 @@ REVIEW_PATTERNS_LAX = (
 # -- safeguarding ----------------------------------------------------------------------------
 CONCERNS = {
     "physical": (
-        "{ref} was pushed by another resident in the lounge during the afternoon; a red "
-        "mark on the left forearm was seen and body-mapped.",
+        "{ref} was pushed by another resident in the lounge; a red mark on the left forearm "
+        "was seen and body-mapped.",
         "Unexplained bruising found on {ref}'s upper arm during personal care. {ref} could "
         "not say how it happened.",
         "Another resident struck {ref} on the shoulder in the dining room; staff separated "
         "them and checked for injury.",
     ),
     "neglect": (
-        "{ref} was found at 07:00 in wet bedding with no night checks recorded after 02:00.",
-        "Repositioning chart for {ref} not completed for nine hours on the night shift.",
+        "{ref} was found in wet bedding with no checks recorded for the previous five hours.",
+        "Repositioning chart for {ref} not completed for nine hours.",
         "{ref}'s call bell was out of reach and the drink left on the far side of the room.",
         "{ref} missed lunch because no one noticed the tray had not been delivered.",
     ),
@@ -209,7 +209,7 @@ INCIDENT_TEXT = {
          "recorded."),
         ("{ref} lost balance walking to the dining room without the frame.",
          "Helped up with the hoist after a head-to-toe check; frame placed within reach."),
-        ("Unwitnessed fall: {ref} found on the bathroom floor at night.",
+        ("Unwitnessed fall: {ref} found on the bathroom floor.",
          "No injury seen; neuro observations started as the fall was unwitnessed; GP "
          "informed."),
     ),
@@ -247,7 +247,7 @@ INCIDENT_TEXT = {
     "behaviour": (
         ("{ref} became distressed during personal care and hit out at staff.",
          "Staff withdrew and tried again later with a familiar carer; ABC chart started."),
-        ("{ref} shouted at other residents in the lounge during the afternoon.",
+        ("{ref} shouted at other residents in the lounge.",
          "Moved to a quiet room with music; behaviour support plan followed."),
     ),
     "missing_person": (

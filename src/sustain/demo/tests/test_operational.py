@@ -205,8 +205,7 @@ def story(django_db_setup: Any, django_db_blocker: Any) -> Story:
 
 
 # Records that come a few a month or fewer at some locations (and compliments, which dry up
-# at Meadowbank): their first and last fall a
-# little further from the ends of the two years.
+# at Meadowbank): their first and last fall a little further from the ends of the two years.
 SPARSE = {Complaint, Compliment, CarePlanAction, CompetencyAssessment, Visit,
           SafeguardingConcern}
 
