@@ -7,17 +7,19 @@ reference and is used for XLSX files, SQLite, and kinds this module does not des
 1. **Staging.** The CSV is read by the same reader (`imports/reader.py`: encoding, BOM, help
    lines, quoted newlines, blank rows skipped, row numbers as a spreadsheet shows them) and
    each row's cells for the kind's columns are stripped and streamed with `COPY` into a
-   temporary table of text columns with the row number. Cells in an unusual shape for their
-   type (a number with `_` or non-ASCII digits, an ISO week date, a non-ASCII choice) are
-   parsed there by the engine's `parse_cell` and staged in canonical form (or as a marker
-   that no parse accepts), so SQL only has to understand the common shapes; a staff or
-   person reference is also staged lower-cased by Python, as the row path compares them.
+   temporary table of text columns with the row number. On the way each typed cell's shape
+   is checked with a compiled regular expression (`[+-]digits`, `YYYY-MM-DD`, `DD/MM/YYYY`
+   rearranged to `YYYY-MM-DD`, an ASCII choice); a cell in any other shape (a number with
+   `_` or non-ASCII digits, an ISO week date, a non-ASCII choice) is parsed there by the
+   engine's `parse_cell` and staged in canonical form, or as a marker no check accepts. A
+   staff or person reference is also staged lower-cased by Python, as the row path compares
+   them.
 2. **Checks, set-based** (SQL generated from the kind's `Column`s and the rules below):
-   required cells, maximum lengths, whole numbers, dates (YYYY-MM-DD or DD/MM/YYYY, real
-   calendar dates), choices (any case), references by a join to the staff or people at the
-   location, the kind's row rules (not in the future, number ranges), keys repeated inside
-   the file (naming the first row) and keys already imported (skipped). Each row gets its
-   number of problems; the counts come from SQL.
+   required cells, maximum lengths, whole numbers, real calendar dates, choices (any
+   case), references by a join to the staff or people at the location, the kind's row
+   rules (not in the future, number ranges), keys repeated inside the file (naming the
+   first row) and keys already imported (skipped). Each row gets its number of problems;
+   the counts come from SQL.
 3. **Messages.** Only the reported problems (the first `PROBLEM_LIMIT`) need wording: those
    rows are read again and checked by the row path itself, so every message is word for word
    the same. If the two paths ever disagree on a row's number of problems, or the staging
@@ -34,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,7 +72,8 @@ CHECKED = "sustain_import_checked"
 NO_PARSE = "\x01"  # staged for a cell the row path cannot parse: no SQL parse accepts it
 SUPPORTED = (TEXT, INT, DATE, CHOICE, STAFF, PERSON)
 _INT_SHAPE = re.compile(r"[+-]?[0-9]{1,4000}")
-_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}/[0-9]{2}/[0-9]{4}")
+_ISO_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UK_SHAPE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -155,6 +159,11 @@ class _FastRun:
 
     # -- 1. staging ---------------------------------------------------------------------
     def _stager(self, column: Column) -> Callable[[str], str]:
+        """How a (stripped) cell is staged. After staging, a whole-number cell is blank,
+        `NO_PARSE` or `[+-]digits`; a date cell is blank, `NO_PARSE` or `YYYY-MM-DD` digits
+        (DD/MM/YYYY rearranged: for these two shapes the row path accepts exactly the real
+        calendar dates from year 1, which SQL checks); a choice cell is blank, `NO_PARSE` or
+        ASCII. Any other shape is parsed here by the engine (`parse_cell`)."""
         def unusual(text: str) -> str:
             value, message = parse_cell(column, text)
             if message is not None:
@@ -162,18 +171,24 @@ class _FastRun:
             return value.isoformat() if column.type == DATE else str(value)
 
         if column.type == INT:
-            shape = _INT_SHAPE.fullmatch
+            int_shape = _INT_SHAPE.fullmatch
+
+            def stage(text: str) -> str:
+                return text if not text or int_shape(text) else unusual(text)
         elif column.type == DATE:
-            shape = _DATE_SHAPE.fullmatch
+            iso, uk = _ISO_SHAPE.fullmatch, _UK_SHAPE.fullmatch
+
+            def stage(text: str) -> str:
+                if not text or iso(text):
+                    return text
+                if uk(text):
+                    return f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
+                return unusual(text)
         elif column.type == CHOICE:
-            def shape(text: str) -> bool:
-                return text.isascii()
+            def stage(text: str) -> str:
+                return text if text.isascii() else unusual(text)
         else:
             return str  # text and references: staged as they are (stripped)
-
-        def stage(text: str) -> str:
-            return text if not text or shape(text) else unusual(text)
-
         return stage
 
     def _stage(self) -> None:
@@ -226,19 +241,14 @@ class _FastRun:
         as `parse_cell` decides: blank (required?), too long, then the type's parse."""
         t = f"s.c{i}"
         extra: list[str] = []
+        shaped = f"({t} <> chr(1))"  # blank cells are decided before the type
         if column.type == INT:
-            ok = f"{t} ~ '^[+-]?[0-9]+$'"
+            ok = shaped
             value = f"CASE WHEN {ok} THEN {t}::numeric END"
         elif column.type == DATE:
             y, m, d = (f"d{i}_{part}" for part in "ymd")
-            iso = f"{t} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
-            uk = f"{t} ~ '^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}$'"
-            extra = [f"CASE WHEN {iso} THEN substr({t}, 1, 4)::int "
-                     f"WHEN {uk} THEN substr({t}, 7, 4)::int END AS {y}",
-                     f"CASE WHEN {iso} THEN substr({t}, 6, 2)::int "
-                     f"WHEN {uk} THEN substr({t}, 4, 2)::int END AS {m}",
-                     f"CASE WHEN {iso} THEN substr({t}, 9, 2)::int "
-                     f"WHEN {uk} THEN substr({t}, 1, 2)::int END AS {d}"]
+            extra = [f"CASE WHEN {t} <> '' AND {shaped} THEN substr({t}, {start}, {size})::int "
+                     f"END AS {name}" for name, start, size in ((y, 1, 4), (m, 6, 2), (d, 9, 2))]
             days = (f"CASE WHEN {m} = 2 THEN CASE WHEN (mod({y}, 4) = 0 AND mod({y}, 100) <> 0) "
                     f"OR mod({y}, 400) = 0 THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) "
                     "THEN 30 ELSE 31 END")
@@ -297,24 +307,26 @@ class _FastRun:
         key_col = _q(model._meta.get_field(kind.key_field).column)
         table = _q(model._meta.db_table)
         own = " + ".join(problems)
+        # Each level is computed once per row: OFFSET 0 keeps PostgreSQL from pulling a
+        # level into the next, which would repeat its expressions wherever they are used.
         sql = f"""
             CREATE TEMP TABLE {CHECKED} ON COMMIT DROP AS
-            WITH c AS (
-                SELECT {', '.join(items)}
-                FROM (SELECT s.*{''.join(', ' + h for h in helpers)} FROM {STAGE} s) s
-                {' '.join(joins)}
-            ), w AS (
-                SELECT c.*, {own} AS own,
-                       nullif(v{key}, '') AS key,
-                       min(n) OVER (PARTITION BY nullif(v{key}, '')) AS first_n
-                FROM c
-            )
             SELECT w.*,
                    own + (key IS NOT NULL AND n <> first_n)::int AS problems,
                    (own = 0 AND key IS NOT NULL AND n = first_n AND EXISTS (
                         SELECT 1 FROM {table} t WHERE t.organisation_id = %(org)s
                         AND t.{key_col} = w.key AND t.{key_col} <> '')) AS skip
-            FROM w
+            FROM (
+                SELECT c.*, {own} AS own, nullif(v{key}, '') AS key,
+                       min(n) OVER (PARTITION BY nullif(v{key}, '')) AS first_n
+                FROM (
+                    SELECT {', '.join(items)}
+                    FROM (SELECT s.*{''.join(', ' + h for h in helpers)}
+                          FROM {STAGE} s OFFSET 0) s
+                    {' '.join(joins)}
+                    OFFSET 0
+                ) c
+            ) w
         """  # noqa: S608 - names are quoted identifiers from the model, values are params
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {CHECKED}")
@@ -416,11 +428,21 @@ class _FastRun:
 
     def execute(self) -> Outcome:
         outcome = self.row_run.outcome
-        self._stage()
-        self._check()
-        self._report()
+        timings: list[str] = []
+
+        def step(name: str, work: Callable[[], Any]) -> Any:
+            started = time.perf_counter()
+            result = work()
+            timings.append(f"{name} {time.perf_counter() - started:.2f} s")
+            return result
+
+        step("stage", self._stage)
+        step("check", self._check)
+        step("report", self._report)
         if self.row_run.write and outcome.ok:
-            outcome.counts["created"] = self._write()
+            outcome.counts["created"] = step("write", self._write)
+        log.info("Import %s (%s rows): %s.", self.row_run.job.pk, outcome.counts["rows"],
+                 ", ".join(timings))
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {REFS}, {CHECKED}")
         if self.row_run.progress:
