@@ -113,3 +113,9 @@ def test_someone_who_cannot_see_the_theme_gets_404(theme: Any, other_org: Any,
         f"/api/v1/themes/{theme.uuid}/embedding/").status_code == 404
     assert client_for(stranger).get(
         reverse("themes:embedding", kwargs={"uuid": theme.uuid})).status_code == 404
+
+
+def test_the_theme_page_links_to_its_map(rm: Any, theme: Any,
+                                         client_for: Callable[[Any], Any]) -> None:
+    page = client_for(rm).get(reverse("themes:detail", kwargs={"uuid": theme.uuid}))
+    assert reverse("themes:embedding", kwargs={"uuid": theme.uuid}) in page.content.decode()
