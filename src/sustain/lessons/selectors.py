@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from sustain.engine.lesson_rules import (
@@ -242,36 +242,20 @@ def _staff(staff: Any) -> dict[str, Any] | None:
 
 
 def _open_occurrences(theme: Any, as_of: dt.date) -> list[dict[str, Any]]:
-    """Overdue governance occurrences linked to the theme, when the `governance` app is
-    installed and its occurrences carry a theme, a due date and a status."""
+    """Overdue governance occurrences of the theme's cadences (open past their due time, or
+    missed), when the `governance` app is installed."""
     if not apps.is_installed("sustain.governance"):
         return []
     try:
         model = apps.get_model("governance", "occurrence")
     except LookupError:
         return []
-    names = {f.name for f in model._meta.get_fields()}
-    due = next((n for n in ("due_on", "due_date", "due") if n in names), None)
-    theme_q: Q | None = None
-    if "theme" in names:
-        theme_q = Q(theme=theme)
-    elif "cadence" in names:
-        cadence = model._meta.get_field("cadence").related_model
-        if cadence is not None and "theme" in {f.name for f in cadence._meta.get_fields()}:
-            theme_q = Q(cadence__theme=theme)
-    if due is None or theme_q is None:
-        return []
-    qs = model._default_manager.filter(theme_q, **{f"{due}__lt": as_of})
-    if "completed_at" in names:
-        qs = qs.filter(completed_at__isnull=True)
-    elif "status" in names:
-        qs = qs.exclude(status__in=("done", "done_on_time", "done_late", "on_time", "late",
-                                    "completed"))
-    if "archived_at" in names:
-        qs = qs.filter(archived_at__isnull=True)
-    return [{"id": str(o.uuid), "label": str(o)[:200],
-             "due": getattr(o, due).isoformat() if getattr(o, due) else None}
-            for o in qs.order_by(due)[:50]]
+    start_of_day = timezone.make_aware(dt.datetime.combine(as_of, dt.time.min))
+    qs = model._default_manager.filter(
+        cadence__theme=theme, archived_at__isnull=True, status__in=("open", "missed"),
+        due_at__lt=start_of_day).select_related("cadence").order_by("due_at", "pk")
+    return [{"id": str(o.uuid), "label": str(o)[:200], "status": o.get_status_display(),
+             "due": timezone.localdate(o.due_at).isoformat()} for o in qs[:50]]
 
 
 def handover_content(theme: Any, *, from_owner: Any, to_owner: Any, as_of: dt.date,
@@ -379,7 +363,7 @@ def render_handover_text(content: dict[str, Any]) -> str:
     lines += [f"- Action{' (overdue)' if a['overdue'] else ''}, due {_day(a['due'])}: "
               f"{a['description']}" + (f" (owner {a['owner']})" if a["owner"] else "")
               for a in items["actions"]]
-    lines += [f"- Overdue: {o['label']}" + (f", due {_day(o['due'])}" if o["due"] else "")
+    lines += [f"- Overdue governance ({o['status'].lower()}): {o['label']}"
               for o in items["overdue_occurrences"]]
     lines += [f"- Audit {_audit_problem(a)}: {a['label']}" for a in items["audits"]]
     if not (items["actions"] or items["overdue_occurrences"] or items["audits"]):

@@ -179,3 +179,55 @@ def test_saving_the_same_owner_again_writes_no_second_note(rm: Any, theme: Any, 
     theme_services.theme_update(actor=rm, theme=theme, changes={"title": "Renamed"},
                                 expected_version=theme.version)
     assert HandoverNote.objects.count() == 1
+
+
+def test_note_lists_overdue_occurrences(rm: Any, org: Any, location: Any, theme: Any,
+                                        owner: Any) -> None:
+    from sustain.governance import services as governance
+    from sustain.governance.models import Occurrence
+
+    cadence = governance.cadence_create(
+        actor="test", organisation=org, location=location, title="Weekly MAR check",
+        owner_role="registered_manager", frequency="weekly", weekday=0,
+        completes_with="tracker_entry", completes_params={"tracker": "medicines_checks"},
+        theme=theme, generate=False)
+    governance.occurrences_generate(cadences=[cadence],
+                                    start=timezone.now() - dt.timedelta(weeks=3))
+    today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    past = Occurrence.objects.filter(cadence=cadence, due_at__lt=today).count()
+    assert past >= 2 and Occurrence.objects.filter(cadence=cadence, due_at__gte=today).exists()
+    _leave(owner, rm, 7)
+    note = HandoverNote.objects.get()
+    overdue = note.content["open_items"]["overdue_occurrences"]
+    assert len(overdue) == past  # the ones due before today, not the ones still to come
+    assert all(o["label"].startswith("Weekly MAR check, due") for o in overdue)
+    assert "Overdue governance (open): Weekly MAR check" in note.text
+
+
+def test_note_lists_failed_and_late_audits(rm: Any, org: Any, location: Any, theme: Any,
+                                           owner: Any) -> None:
+    from sustain.audits import services as audits
+    from sustain.audits.tests.factories import ANALYSIS, CarePlanTemplateFactory
+
+    template = CarePlanTemplateFactory()
+    today = timezone.localdate()
+    failed = audits.audit_start(actor=rm, organisation=org, location=location,
+                                template=template, audit_date=today, theme=theme,
+                                samples=["RH-1", "RH-2"])
+    failed = audits.audit_save(actor=rm, audit=failed, expected_version=failed.version,
+                               answers={"CP1": "no", "CP2": "no", "CP3": 0, "CP4": 3},
+                               sample_answers={"S1": {"RH-1": "no", "RH-2": "no"}},
+                               item_notes=dict.fromkeys(("CP1", "CP2", "CP3", "CP4", "S1"),
+                                                        "Gap found."),
+                               analysis=ANALYSIS)
+    failed = audits.audit_complete(actor=rm, audit=failed, expected_version=failed.version)
+    assert failed.passed is False
+    audits.audit_start(actor=rm, organisation=org, location=location, template=template,
+                       audit_date=today, theme=theme, samples=["RH-3", "RH-4"],
+                       due_date=today - dt.timedelta(days=3))
+    audits.audit_start(actor=rm, organisation=org, location=location, template=template,
+                       audit_date=today, theme=theme, samples=["RH-5", "RH-6"],
+                       due_date=today + dt.timedelta(days=3))  # not late yet
+    _leave(owner, rm, 7)
+    rows = HandoverNote.objects.get().content["open_items"]["audits"]
+    assert sorted((r["failed"], r["late"]) for r in rows) == [(False, True), (True, False)]
