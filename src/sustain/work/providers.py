@@ -73,6 +73,7 @@ class WorkItem:
 
 
 Provider = Callable[[Any, dt.date, dt.date], Iterable[WorkItem]]
+END_OF_DAY = dt.time(23, 59)
 _PROVIDERS: dict[str, Provider] = {}
 
 
@@ -336,13 +337,17 @@ def occurrences_due(user: Any, today: dt.date, until: dt.date) -> list[WorkItem]
     items = []
     for occ in qs:
         local = occ.due_at.astimezone(LONDON)
+        # Most occurrences are due at the end of their day (23:59:59): shown as due that day;
+        # per-shift ones keep their time.
+        due_time = None if local.time() >= END_OF_DAY else \
+            local.time().replace(second=0, microsecond=0)
         cadence = occ.cadence
         why = ("You are named as the owner of this cadence." if cadence.owner_person_id ==
                user.pk else f"Owned by the {cadence.get_owner_role_display().lower()}, "
                f"which you are here.")
         items.append(WorkItem(
             kind="occurrence", kind_label="Governance calendar", title=cadence.title,
-            due_date=local.date(), due_time=local.time().replace(second=0, microsecond=0),
+            due_date=local.date(), due_time=due_time,
             location=occ.location.name if occ.location_id else "Whole organisation",
             url=reverse("governance:complete", kwargs={"uuid": occ.uuid}), why=why,
             status=classify(local.date(), today), record_id=occ.uuid))

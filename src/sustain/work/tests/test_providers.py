@@ -208,3 +208,21 @@ def test_nothing_for_anonymous_inactive_or_users_without_a_staff_record(
     give_items(manager, location, 1, today)
     type(manager).objects.filter(pk=manager.pk).update(is_active=False)
     assert collect(_fresh(manager), today, today + dt.timedelta(days=7)) == []
+
+
+def test_occurrences_due_at_the_end_of_the_day_are_untimed(manager: Any, org: Any,
+                                                          location: Any,
+                                                          today: dt.date) -> None:
+    from sustain.engine.cadence_rules import LONDON
+
+    cadence = Cadence.objects.create(organisation=org, location=location, title="Daily log",
+                                     owner_person=manager, frequency="daily",
+                                     completes_with="note")
+    due = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=LONDON)
+    shift = dt.datetime.combine(today, dt.time(20, 0), tzinfo=LONDON)
+    for at in (due, shift):
+        Occurrence.objects.create(organisation=org, cadence=cadence, location=location,
+                                  due_at=at, window_start=at - dt.timedelta(hours=12))
+    items = [i for i in collect(_fresh(manager), today, today) if i.kind == "occurrence"]
+    assert [(i.due_date, i.due_time, i.status) for i in items] == [
+        (today, None, "today"), (today, dt.time(20, 0), "today")]
