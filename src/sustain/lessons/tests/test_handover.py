@@ -231,3 +231,28 @@ def test_note_lists_failed_and_late_audits(rm: Any, org: Any, location: Any, the
     _leave(owner, rm, 7)
     rows = HandoverNote.objects.get().content["open_items"]["audits"]
     assert sorted((r["failed"], r["late"]) for r in rows) == [(False, True), (True, False)]
+
+
+def test_my_work_lists_handover_and_lesson_to_start(rm: Any, org: Any, location: Any,
+                                                    theme: Any, owner: Any, successor: Any,
+                                                    monkeypatch: Any) -> None:
+    from sustain.lessons import work
+    from sustain.work import providers
+    from sustain.work.providers import collect
+
+    monkeypatch.setitem(providers._PROVIDERS, "handover", work.handovers_to_acknowledge)
+    monkeypatch.setitem(providers._PROVIDERS, "lesson", work.lessons_to_start)
+    today = timezone.localdate()
+    services.lesson_create(actor="test", organisation=org, title="PRN at handover",
+                           what_happened="W", in_practice="P", applies_to=[location],
+                           as_of=today - dt.timedelta(days=30))
+    _leave(owner, rm, 7)
+    _assign(theme, rm, successor)  # the registered manager's own staff record
+    items = {i.kind: i for i in collect(rm, today, today + dt.timedelta(days=90))}
+    assert items["handover"].title == theme.title
+    assert items["handover"].due_date == today + dt.timedelta(days=7)
+    assert items["lesson"].title == "PRN at handover"
+    assert items["lesson"].status.value == "overdue"  # stalled two days ago
+    note = HandoverNote.objects.get()
+    services.handover_acknowledge(actor=rm, note=note)
+    assert "handover" not in {i.kind for i in collect(rm, today, today + dt.timedelta(90))}
