@@ -45,7 +45,10 @@ class MyWorkView(APIView):
                        "actions, supervisions to give and briefings to attest that are the "
                        "signed-in user's, due by the end of this quarter or overdue, most "
                        "urgent first. Weeks run Monday to Sunday; quarters are calendar "
-                       "quarters; dates are UK dates."),
+                       "quarters; dates are UK dates. The same items, as a calendar that "
+                       "Outlook or Google Calendar can subscribe to, are at "
+                       "`GET /calendar/{token}.ics` (outside /api/: the secret address, "
+                       "created on the My work notification settings page, is the key)."),
                    responses={200: MyWorkSerializer, 401: error_response("Not signed in.")},
                    tags=["my-work"])
     def get(self, request: Request) -> Response:
