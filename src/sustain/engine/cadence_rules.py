@@ -35,6 +35,7 @@ DEFAULT_SHIFT_ENDS: tuple[dt.time, ...] = (dt.time(8, 0), dt.time(20, 0))
 # Fortnights are counted from this Monday (so "every other Friday" is the same Fridays
 # everywhere, whatever the year).
 FORTNIGHT_EPOCH = dt.date(2024, 1, 1)
+_ONE_SECOND = dt.timedelta(seconds=1)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = tuple(calendar.month_name)[1:]
 
@@ -341,8 +342,9 @@ def occurrences_between(rule: CadenceRule, start: dt.datetime,
     shifts = Frequency(rule.frequency) == Frequency.PER_SHIFT
     for day, due_at in _moments(rule, first, last):
         if previous is not None and previous_day is not None and start <= due_at < end:
-            window = previous if shifts else local_moment(previous_day + dt.timedelta(days=1),
-                                                          dt.time(0, 0))
+            # The day after the previous due day starts one second after 23:59:59 (the UK
+            # clocks never change at midnight).
+            window = previous if shifts else previous + _ONE_SECOND
             found.append(Occurrence(due_date=day, due_at=due_at, window_start=window))
         previous, previous_day = due_at, day
     return found

@@ -104,6 +104,10 @@ def test_create_generates_the_horizon_and_generation_is_idempotent(
     assert [o.due_at for o in rows] == [o.due_at for o in expected]
     assert all(o.window_start == e.window_start for o, e in zip(rows, expected, strict=True))
     assert all(o.due_at.astimezone(LONDON).weekday() == 0 for o in rows)
+    note = HistoryEntry.objects.filter(object_uuid=cadence.uuid, action="update").get()
+    assert note.message == (f"Generated {len(rows)} occurrences due "
+                            f"{rows[0].due_at.astimezone(LONDON):%-d %b %Y} to "
+                            f"{rows[-1].due_at.astimezone(LONDON):%-d %b %Y}.")
     history = HistoryEntry.objects.count()
     again = services.occurrences_generate(now=now)
     assert again.created == 0 and cadence.occurrences.count() == len(rows)
