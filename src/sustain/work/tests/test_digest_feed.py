@@ -90,6 +90,29 @@ def test_a_failed_send_records_nothing_so_a_rerun_sends(
     assert services.digests_send(today=today).sent == 1
 
 
+def test_a_concurrent_run_that_claimed_the_user_first_wins(
+        manager: Any, location: Any, today: dt.date, monkeypatch: Any) -> None:
+    """Another run inserts this user's row after this run read who was done: the unique
+    constraint refuses the second claim and no second email goes."""
+    from django.utils import timezone
+
+    from sustain.work import providers
+
+    give_items(manager, location, 1, today)
+    real_collect = providers.collect
+
+    def collect_while_another_run_claims(user: Any, day: dt.date, until: dt.date) -> Any:
+        DigestSent.objects.get_or_create(user=user, on_date=day,
+                                         defaults={"sent_at": timezone.now()})
+        return real_collect(user, day, until)
+
+    monkeypatch.setattr(services, "collect", collect_while_another_run_claims)
+    result = services.digests_send(today=today)
+    assert result.sent == 0 and result.already_sent == 1
+    assert mail.outbox == []
+    assert DigestSent.objects.filter(user=manager, on_date=today).count() == 1
+
+
 def test_the_job_is_recorded_and_idempotent(manager: Any, location: Any,
                                             today: dt.date) -> None:
     give_items(manager, location, 1, today)
