@@ -155,6 +155,14 @@ def _visible(qs: QuerySet, user: Any) -> QuerySet:
     return visibility_filters()[qs.model._meta.label_lower](qs, user)
 
 
+def _first_line(text: str, limit: int) -> str:
+    """The first non-blank line of a free-text field, cut to `limit` characters."""
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()[:limit]
+    return "(no description)"
+
+
 def _date(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
 
@@ -170,7 +178,7 @@ def theme_actions(user: Any, today: dt.date, until: dt.date) -> list[WorkItem]:
         status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS), due_date__lte=until,
     ), user).select_related("location", "theme")
     return [WorkItem(
-        kind="action", kind_label="Theme action", title=a.description.splitlines()[0][:200],
+        kind="action", kind_label="Theme action", title=_first_line(a.description, 200),
         due_date=a.due_date, due_time=None, location=a.location.name,
         url=reverse("themes:detail", kwargs={"uuid": a.theme.uuid}) + f"#action-{a.uuid}",
         why=f"You own this action on the theme \u201c{a.theme.title}\u201d.",
@@ -221,7 +229,7 @@ def care_plan_actions(user: Any, today: dt.date, until: dt.date) -> list[WorkIte
     ), user).select_related("location", "person")
     return [WorkItem(
         kind="care_plan_action", kind_label="Care-plan action",
-        title=f"{a.what.splitlines()[0][:160]} ({a.person.reference})", due_date=a.due_date,
+        title=f"{_first_line(a.what, 160)} ({a.person.reference})", due_date=a.due_date,
         due_time=None, location=a.location.name,
         url=reverse("careplans:action-detail", kwargs={"uuid": a.uuid}),
         why="The action tracker names you.", status=classify(a.due_date, today),

@@ -13,7 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from sustain.engine.work_rules import (
     STATUS_LABELS,
@@ -131,7 +136,7 @@ def token_revoke(request: HttpRequest, uuid: Any) -> HttpResponse:
     return redirect("work:settings")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = services.user_for_token(token)
     if user is None:

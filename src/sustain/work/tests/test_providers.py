@@ -226,3 +226,13 @@ def test_occurrences_due_at_the_end_of_the_day_are_untimed(manager: Any, org: An
     items = [i for i in collect(_fresh(manager), today, today) if i.kind == "occurrence"]
     assert [(i.due_date, i.due_time, i.status) for i in items] == [
         (today, None, "today"), (today, dt.time(20, 0), "today")]
+
+
+def test_titles_are_the_first_written_line(manager: Any, location: Any,
+                                           today: dt.date) -> None:
+    made = give_items(manager, location, 1, today)
+    action = made["action"][0]
+    type(action).objects.filter(pk=action.pk).update(
+        description="\n  \nCheck the fridge temperatures\nand log them")
+    item = next(i for i in collect(_fresh(manager), today, today) if i.kind == "action")
+    assert item.title == "Check the fridge temperatures"
