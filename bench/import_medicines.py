@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import logging
 import os
 import platform
 import random
@@ -162,6 +163,10 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    steps = logging.getLogger("sustain.imports.fastpath")  # the SQL path's step timings
+    steps.setLevel(logging.INFO)
+    steps.addHandler(logging.StreamHandler(sys.stdout))
+    steps.propagate = False
     settings.MEDIA_ROOT = os.environ["MEDIA_ROOT"]
     settings.SUSTAIN_IMPORT_MAX_BYTES = 2 * 1024 ** 3
     call_command("migrate", verbosity=0)
