@@ -9,8 +9,8 @@ migrates that database and adds a new organisation (named after the run), so ear
 not disturb the figures; only that organisation's cadences are generated.
 
 Each location gets the same 20 cadences, a realistic governance mix: 2 daily, 6 weekly,
-2 fortnightly, 6 monthly, 2 quarterly, 1 six-monthly and 1 annual (1,177 occurrences a location
-a year; 353,100 for 300 locations). Three runs are timed through
+2 fortnightly, 6 monthly, 2 quarterly, 1 six-monthly and 1 annual (1,179 occurrences a location
+in 2027; 353,700 for 300 locations). Three runs are timed through
 `governance.services.occurrences_generate` (the service the periodic job calls, each row with
 its hash-chained history entry):
 
