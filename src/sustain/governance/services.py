@@ -11,7 +11,9 @@
   its occurrences are read and written; one occurrence per cadence and due time is also a
   database constraint). Written in bulk (`COPY` on PostgreSQL), with one history entry per
   cadence and run naming how many were generated and when they fall due (ADR 0009).
-  `location_history_generate` is the same over a chosen past window (for a demo builder).
+  `location_history_generate` is the same over a chosen past window, and
+  `occurrences_reconcile` completes a location's occurrences from records already written
+  (for a demo builder that writes a year of records with events muted).
 - `occurrences_mark_missed`: open occurrences past due and grace become missed. Idempotent.
 - `occurrence_complete`: complete by hand with a record of the right kind and location, or a
   written reason (`occurrence.complete` over the location).
@@ -224,8 +226,9 @@ def _cadence_create(*, actor: Any, organisation: Any, location: Any, title: str,
 
 def cadence_update(*, actor: Any, cadence: Cadence, expected_version: int | None,
                    changes: Mapping[str, Any], now: dt.datetime | None = None) -> Cadence:
-    """Change a cadence. A change of rule or grace archives its open occurrences not yet due
-    and generates the new ones; occurrences already done, missed or overdue stay as they were."""
+    """Change a cadence. A change of rule or location archives its open occurrences not yet
+    due and generates the new ones; occurrences already done, missed or overdue stay as they
+    were."""
     unknown = set(changes) - set(CADENCE_FIELDS)
     if unknown:
         raise InvalidInput("These fields cannot be changed.",
@@ -244,11 +247,9 @@ def cadence_update(*, actor: Any, cadence: Cadence, expected_version: int | None
     with transaction.atomic():
         updated = tracked_update(actor=actor, obj=cadence, changes=dict(changes),
                                  expected_version=expected_version)
-        if rule_changed:
+        if rule_changed:  # (title, owner and grace are read from the cadence)
             _archive_future(actor, updated, now or timezone.now(), "The cadence's rule changed.")
             occurrences_generate(cadences=[updated], now=now)
-        elif "title" in changes or "owner_role" in changes:
-            pass  # occurrences read these from the cadence
     return updated
 
 
@@ -441,6 +442,29 @@ def location_history_generate(*, location: Any, start: dt.datetime, end: dt.date
     builder that then writes the records that complete them, and calls
     `occurrences_mark_missed` with its own `now`). Idempotent."""
     return occurrences_generate(locations=[location], start=start, end=end, actor=actor)
+
+
+def occurrences_reconcile(*, location: Any, actor: Any = GENERATE_ACTOR) -> int:
+    """Complete a location's open occurrences from records already written (records written
+    with `core.events` muted, e.g. by a demo builder replaying a year, or by an import's `COPY`
+    path), oldest record first, exactly as if each had just been written. Idempotent.
+    Returns how many occurrences were completed."""
+    from django.apps import apps
+
+    labels = {k.label for c in Cadence.objects.filter(location=location,
+                                                      archived_at__isnull=True)
+              for k in kinds_for_cadence(c)}
+    done = 0
+    for label in sorted(labels):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        records = model._default_manager.filter(location=location, archived_at__isnull=True)
+        for obj in sorted(records, key=lambda o: (kinds_for_label(label)[0].belongs_at(o)
+                                                  or timezone.now(), o.pk)):
+            done += handle_record_written(actor=actor, label=label, objs=[obj])
+    return done
 
 
 def occurrences_mark_missed(*, now: dt.datetime | None = None, actor: Any = MISSED_ACTOR,

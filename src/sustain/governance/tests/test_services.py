@@ -395,3 +395,28 @@ def test_applying_a_playbook_creates_its_cadences_once(manager: Any, org: Any,
     check_cadence = made.get(cadence_code="end-of-shift-mar-check")
     assert check_cadence.frequency == "per_shift" and check_cadence.theme == theme
     assert check_cadence.occurrences.count() in range(111, 114)  # two a day for 8 weeks
+
+
+def test_history_for_a_demo_builder(manager: Any, org: Any, location: Any,
+                                    checker: Any) -> None:
+    """A year generated for a location, records replayed without events, then reconciled:
+    each record completes its week, the rest are missed; running it again changes nothing."""
+    from sustain.core import events
+    from sustain.engine.cadence_rules import local_moment
+
+    cadence = services.cadence_create(
+        actor=manager, organisation=org, location=location, title="Weekly visit",
+        owner_role="quality_lead", frequency="weekly", completes_with="visit", generate=False)
+    start = local_moment(TODAY - dt.timedelta(days=365), dt.time(0))
+    result = services.location_history_generate(location=location, start=start,
+                                                end=timezone.now())
+    assert result.created == cadence.occurrences.count() in (52, 53)
+    weeks = list(cadence.occurrences.order_by("due_at")[:10])
+    with events.muted():
+        for occ in weeks[::2]:
+            _visit(org, location, checker, _local(occ.due_at) - dt.timedelta(days=1))
+    assert services.occurrences_reconcile(location=location) == 5
+    assert services.occurrences_reconcile(location=location) == 0
+    services.occurrences_mark_missed()
+    statuses = [o.status for o in cadence.occurrences.order_by("due_at")[:10]]
+    assert statuses == ["done_on_time", "missed"] * 5
