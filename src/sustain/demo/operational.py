@@ -45,6 +45,7 @@ from sustain.demo.recovery import (
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.tenancy.models import Location, Organisation
 from sustain.themes.models import Theme
+from sustain.themes.services import themes_reevaluate
 
 ACTOR = "sustain demo"
 LONDON = ZoneInfo("Europe/London")
@@ -268,4 +269,7 @@ def build_operational(*, organisation: Organisation, locations: dict[str, Locati
                       ops_workforce.competencies, ops_workforce.training,
                       ops_workforce.briefings):
             build(ctx, writer)
+    # The lifecycle rules read these records too (e.g. the embedded rule looks at tagged
+    # supervisions, briefings and visits): re-evaluate the themes as of the demo's date.
+    themes_reevaluate(organisation_id=organisation.pk, as_of=as_of)
     return writer.counts
