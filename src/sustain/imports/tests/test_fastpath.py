@@ -312,6 +312,13 @@ def test_reimport_creates_no_duplicates_and_history_names_the_file(world):
         created.append((job.counts["created"], job.counts["skipped"]))
     assert created == [(30, 0), (0, 30)]
     assert MedicinesCheck.objects.filter(external_ref__startswith="F-").count() == 30
+    uuids = list(MedicinesCheck.objects.filter(external_ref__startswith="F-")
+                 .order_by("pk").values_list("uuid", flat=True))
+    assert len(set(uuids)) == 30
+    # the SQL path writes time-ordered (version 7) UUIDs; the row path random ones
+    assert {u.version for u in uuids} == ({7} if ON_PG else {4})
+    if ON_PG:
+        assert uuids == sorted(uuids, key=lambda u: u.bytes[:6])  # time order = row order
     entries = HistoryEntry.objects.filter(object_type="imports.importjob",
                                           message__startswith="Imported 30 medicines checks")
     assert entries.count() == 1 and job.sha256 in entries.get().message
