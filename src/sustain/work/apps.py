@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as django_apps
 
 
 class WorkConfig(AppConfig):
@@ -10,3 +11,11 @@ class WorkConfig(AppConfig):
         from sustain.work import providers
 
         providers.register_builtin()
+        # Apps that offer their own kinds of work (each registers with `providers.register`).
+        if django_apps.is_installed("sustain.lessons"):
+            try:
+                from sustain.lessons import work as lessons_work
+            except ImportError:
+                pass
+            else:
+                lessons_work.register()
