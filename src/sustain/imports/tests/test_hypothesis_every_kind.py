@@ -45,6 +45,7 @@ FORMULA = "=cmd|' /C calc'!A0"
 # Text columns that name another record: a value that names nothing is a problem.
 UNKNOWN_REFS = {("attestations", "briefing"): "BRF-404", ("briefings", "theme"): "No such theme",
                 ("care-plan-actions", "review_ref"): "CPR-404", ("people", "location"): "1-404"}
+ARBITRARY = ("<arbitrary text>", MAYBE)
 SERIAL = itertools.count()
 text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
 
@@ -116,12 +117,15 @@ def draw_plan(data: Any, kind: ImportKind, place: world.Place) -> Plan:
         else:
             row[kind.key_column] = f"{base_key}-H{next(SERIAL)}"
             fresh_keys.append(row[kind.key_column])
+        most = min(3, len(others) - 1)
+        least = data.draw(st.sampled_from([0, 1, 1, 1]), label="changed")  # 1 in 4 unchanged
         targets = data.draw(st.lists(st.sampled_from(others), unique_by=lambda c: c.name,
-                                     max_size=min(3, len(others) - 1)), label="columns")
+                                     min_size=least, max_size=most), label="columns")
         for column in targets:
-            value, verdict = data.draw(st.one_of(
-                st.sampled_from(mutations(kind, column)),
-                text.map(lambda t: (t, MAYBE))), label=column.name)
+            choices = [*mutations(kind, column), ARBITRARY]
+            value, verdict = data.draw(st.sampled_from(choices), label=column.name)
+            if (value, verdict) == ARBITRARY:
+                value = data.draw(text, label=f"{column.name} text")
             row[column.name] = value
             changed.append((column.name, verdict))
         expected = {(number, name) for name, verdict in changed
