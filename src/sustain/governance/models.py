@@ -143,8 +143,14 @@ class Occurrence(TenantScopedModel):
         DONE_LATE = "done_late", _("Done late")
         MISSED = "missed", _("Missed")
 
+    # The tenant and cadence keys are not indexed on their own: reads use the composite index
+    # (organisation, location, due time) and the partial unique index (cadence, due time) of
+    # live rows, and every index slows the bulk generation.
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False,
+        verbose_name=_("organisation"))
     cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="occurrences",
-                                verbose_name=_("cadence"))
+                                verbose_name=_("cadence"), db_index=False)
     # No single-column indexes on location, completed_by or record_type: reads go through
     # (organisation, location, due_at), and every index slows the bulk generation.
     location = models.ForeignKey("tenancy.Location", null=True, blank=True,

@@ -543,7 +543,7 @@ def complete_from_record(*, actor: Any, obj: Any, kind: RecordKind) -> list[Occu
     if not candidates:
         return []
     already = set(Occurrence.objects.filter(
-        record_type=content_type, record_id=obj.pk,
+        archived_at__isnull=True, record_type=content_type, record_id=obj.pk,
         cadence__in={o.cadence_id for o in candidates}).values_list("cadence", flat=True))
     done: list[Occurrence] = []
     for occurrence in candidates:
