@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -260,10 +261,12 @@ def describe(rule: CadenceRule) -> str:
 
 # --- generation ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=8192)
 def local_moment(day: dt.date, at: dt.time) -> dt.datetime:
     """A local wall-clock time on a day in London, as an aware UTC datetime. A time the clocks
     skip (01:30 on the last Sunday of March) is read as if the clocks had not changed yet
-    (so it is 02:30 BST); an ambiguous one (01:30 on the last Sunday of October) is the first."""
+    (so it is 02:30 BST); an ambiguous one (01:30 on the last Sunday of October) is the first.
+    Cached: many cadences fall due on the same days (a pure function of its arguments)."""
     return dt.datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 

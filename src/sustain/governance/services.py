@@ -423,12 +423,14 @@ def write_occurrences(rows: Sequence[dict[str, Any]]) -> None:
         raw = cursor.cursor  # the psycopg 3 cursor: same connection and transaction
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
             buffer: list[str] = []
+            iso: dict[dt.datetime, str] = {}  # many cadences share due times
             for row, key in zip(rows, uuids, strict=True):
+                due, start = row["due_at"], row["window_start"]
                 buffer.append(template.format(
                     uuid=key, organisation_id=row["organisation_id"],
                     cadence_id=row["cadence_id"], location_id=text(row["location_id"]),
-                    due_at=row["due_at"].isoformat(),
-                    window_start=row["window_start"].isoformat()))
+                    due_at=iso.get(due) or iso.setdefault(due, due.isoformat()),
+                    window_start=iso.get(start) or iso.setdefault(start, start.isoformat())))
                 if len(buffer) >= 5000:
                     copy.write("".join(buffer))
                     buffer = []
