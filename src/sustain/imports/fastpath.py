@@ -363,8 +363,10 @@ class _FastRun:
         self.row_run.seen = {key: first for _p, key, first in wanted.values() if key}
         last = max(wanted)
         sheet = self.reopen()
+        found = 0
         for number, raw in sheet.rows():
             if number in wanted:
+                found += 1
                 parsed = self.row_run.check_row(number, raw)
                 if len(parsed.problems) != wanted[number][0]:
                     sheet.close()
@@ -374,6 +376,8 @@ class _FastRun:
             if number >= last:
                 sheet.close()
                 break
+        if found != len(wanted):
+            raise _Fallback(f"{len(wanted) - found} rows with problems not found again")
         outcome.problem_total = int(total)
 
     # -- 4. write -----------------------------------------------------------------------
