@@ -66,8 +66,7 @@ def on_theme_written(event: WriteEvent) -> None:
 def on_location_written(event: WriteEvent) -> None:
     if event.action not in ("create", "restore"):
         return
-    from sustain.lessons.services import lessons_for_new_location
+    from sustain.lessons.services import lessons_for_new_locations
 
-    for location in event.objs:
-        lessons_for_new_location(actor=event.actor, location=location)
+    lessons_for_new_locations(actor=event.actor, locations=event.objs)
 

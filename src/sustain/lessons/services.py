@@ -198,9 +198,17 @@ def lesson_archive(*, actor: Any, lesson: Lesson, reason: str = "",
 def lessons_for_new_location(*, actor: Any, location: Any,
                              as_of: dt.date | None = None) -> int:
     """A location added later gets an adoption row for every lesson that applies to all."""
+    return lessons_for_new_locations(actor=actor, locations=[location], as_of=as_of)
+
+
+def lessons_for_new_locations(*, actor: Any, locations: Any,
+                              as_of: dt.date | None = None) -> int:
+    """Locations added later (perhaps many at once) get an adoption row for every lesson that
+    applies to all: one query when there is none, one sync per lesson otherwise."""
     written = 0
-    for lesson in Lesson.objects.filter(organisation_id=location.organisation_id,
-                                        applies_to_all=True, archived_at__isnull=True):
+    orgs = {location.organisation_id for location in locations}
+    for lesson in Lesson.objects.filter(organisation_id__in=orgs, applies_to_all=True,
+                                        archived_at__isnull=True):
         written += sync_adoptions(actor=actor, lesson=lesson, as_of=as_of)
     return written
 
