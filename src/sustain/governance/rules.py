@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sustain.engine.cadence_rules import LONDON, CadenceRule, local_moment, record_moment
+from sustain.engine.meeting_rules import meeting_type_satisfies
 
 MEETING_LABEL = "meetings.meeting"
 MEETING_DATE_FIELDS = ("date", "held_on", "meeting_date", "held_at", "starts_at", "start")
@@ -94,8 +95,14 @@ def meeting_moment(obj: Any) -> dt.datetime | None:
 
 
 def _meeting_matches(params: Mapping[str, Any], obj: Any) -> bool:
+    """A cadence asking for a type is completed by a meeting of that type or of one that covers
+    it (a weekly or daily safeguarding review satisfies `safeguarding_review`): the rule is
+    `engine.meeting_rules.meeting_type_satisfies`."""
     wanted = params.get("meeting_type")
-    return not wanted or getattr(obj, "meeting_type", None) == wanted
+    if not wanted:
+        return True
+    held = getattr(obj, "meeting_type", None)
+    return bool(held) and meeting_type_satisfies(str(wanted), str(held))
 
 
 # --- workforce ---

@@ -8,13 +8,24 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 
-@db_periodic_task(crontab(hour="2", minute="15"))
-def themes_reevaluate_nightly_task() -> dict[str, int]:
-    """Every night: move themes whose evidence (or the calendar) now supports another stage.
-    Idempotent: running it twice changes nothing the second time."""
+def reevaluate_themes() -> dict[str, int]:
+    """Move themes whose evidence (or the calendar) now supports another stage. Idempotent:
+    running it twice changes nothing the second time. Each run is recorded in the admin's
+    "jobs" list (`governance.jobs`, as "themes.reevaluate") with its duration and outcome."""
+    from sustain.governance.jobs import job_run
     from sustain.themes.services import themes_reevaluate
 
-    return themes_reevaluate()
+    with job_run("themes.reevaluate") as run:
+        result = themes_reevaluate()
+        if isinstance(result, dict):
+            run.count(**result)
+        return result
+
+
+@db_periodic_task(crontab(hour="2", minute="15"))
+def themes_reevaluate_nightly_task() -> dict[str, int]:
+    """Every night: re-evaluate the themes' lifecycle stages (recorded in the jobs list)."""
+    return reevaluate_themes()
 
 
 @db_task(retries=2, retry_delay=30)

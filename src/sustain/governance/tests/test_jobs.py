@@ -154,3 +154,64 @@ def test_a_meeting_of_the_type_completes_the_occurrence(manager: Any, org: Any,
                                               held_on=timezone.localdate())
     done = cadence.occurrences.order_by("due_at").first()
     assert done.status == "done_on_time" and done.record_uuid == meeting.uuid
+
+
+@pytest.mark.django_db
+def test_a_weekly_safeguarding_review_completes_a_generic_safeguarding_review_cadence(
+        manager: Any, org: Any, location: Any) -> None:
+    """Playbooks ask for `safeguarding_review`; a weekly (or daily) safeguarding review meeting
+    meets it, through `engine.meeting_rules.meeting_type_satisfies`, but a team meeting does
+    not, and a cadence asking for the weekly review is not met by the generic one."""
+    from sustain.meetings import services as meeting_services
+
+    generic = services.cadence_create(
+        actor=manager, organisation=org, location=location, title="Safeguarding review",
+        owner_role="registered_manager", frequency="monthly", completes_with="meeting",
+        completes_params={"meeting_type": "safeguarding_review"})
+    weekly = services.cadence_create(
+        actor=manager, organisation=org, location=location, title="Weekly review",
+        owner_role="registered_manager", frequency="monthly", completes_with="meeting",
+        completes_params={"meeting_type": "weekly_safeguarding_review"})
+    meeting_services.meeting_create(actor=manager, organisation=org, location=location,
+                                    meeting_type="team_meeting", held_on=timezone.localdate())
+    meeting_services.meeting_create(actor=manager, organisation=org, location=location,
+                                    meeting_type="safeguarding_review",
+                                    held_on=timezone.localdate())
+    assert not weekly.occurrences.exclude(status="open").exists()
+    meeting = meeting_services.meeting_create(
+        actor=manager, organisation=org, location=location,
+        meeting_type="weekly_safeguarding_review", held_on=timezone.localdate())
+    done = generic.occurrences.exclude(status="open").get()
+    assert done.status == "done_on_time"
+    assert weekly.occurrences.exclude(status="open").get().record_uuid == meeting.uuid
+
+
+@pytest.mark.django_db
+def test_theme_reevaluation_runs_are_in_the_jobs_list_and_idempotent(
+        manager: Any, org: Any, location: Any) -> None:
+    """The themes' nightly lifecycle re-evaluation records each run (name, duration, outcome,
+    counts) in the jobs list; the second run moves nothing and writes no history."""
+    from sustain.themes import services as theme_services
+    from sustain.themes.models import ThemeTransition
+    from sustain.themes.tasks import reevaluate_themes, themes_reevaluate_nightly_task
+    from sustain.themes.tests.factories import AuditFactory
+
+    theme = theme_services.theme_create(actor=manager, organisation=org, location=location,
+                                        title="Medicines", origin="inspection",
+                                        as_of=dt.date(2026, 1, 5))
+    theme_services.action_create(actor=manager, theme=theme, description="Retrain",
+                                 raised_on=dt.date(2026, 1, 5), due_date=dt.date(2026, 2, 1),
+                                 status="done", completed_on=dt.date(2026, 2, 1))
+    AuditFactory(theme=theme, audit_date=dt.date(2026, 2, 15), score=93)
+    theme_services.theme_reevaluate(theme=theme, as_of=dt.date(2026, 2, 20))
+    first = themes_reevaluate_nightly_task.call_local()
+    assert first["themes"] == 1 and first["moved"] == 1
+    history, transitions = HistoryEntry.objects.count(), ThemeTransition.objects.count()
+    assert reevaluate_themes() == {"themes": 1, "moved": 0}
+    assert (HistoryEntry.objects.count(), ThemeTransition.objects.count()) == \
+        (history, transitions)
+    runs = list(JobRun.objects.filter(name="themes.reevaluate").order_by("started_at", "pk"))
+    assert [(r.outcome, r.counts) for r in runs] == [
+        ("succeeded", first), ("succeeded", {"themes": 1, "moved": 0})]
+    assert all(r.duration_ms is not None and r.finished_at for r in runs)
+    assert [r.name for r in last_runs()] == ["themes.reevaluate"]
