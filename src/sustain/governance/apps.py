@@ -7,6 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance calendar (cadences and occurrences)"
 
     def ready(self) -> None:
-        from sustain.governance import completion
+        from sustain.governance import completion, embedding
 
         completion.connect()
+        embedding.register()
