@@ -60,7 +60,7 @@ def sniff(head: bytes) -> str:
 @dataclass
 class Sheet:
     """A stream of rows: `headers` (normalised) then `rows()` yielding (row number, mapping).
-    Row numbers are as a spreadsheet shows them (line numbers in a CSV; the header is row 1
+    Row numbers are as a spreadsheet shows them (records, not lines, in a CSV; the header is row 1
     unless the file starts with `#` help lines, as the CSV template does)."""
 
     headers: list[str]
@@ -113,24 +113,31 @@ def _csv_sheet(fh: IO[bytes]) -> Sheet:
         encoding = "cp1252"
     text = io.TextIOWrapper(fh, encoding=encoding, newline="", errors="replace")
     reader = csv.reader(text)
+    # Row numbers count records, as a spreadsheet shows them (a cell with a line break is
+    # still one row), not the file's lines.
+    number = 1
     try:
         raw_headers = next(reader)
         while raw_headers and raw_headers[0].lstrip().startswith("#"):  # template help lines
             raw_headers = next(reader)
+            number += 1
     except (StopIteration, csv.Error):
         raise InvalidInput("The file has no header row.",
                            {"file": ["The first row must name the columns."]}) from None
     headers = [normalise_header(h) for h in raw_headers]
 
     def cells() -> Iterator[tuple[int, list[str]]]:
+        current = number
         try:
             for row in reader:
+                current += 1
                 if not any(c.strip() for c in row):
                     continue
-                yield reader.line_num, row
+                yield current, row
         except csv.Error as exc:
-            raise InvalidInput(f"Row {reader.line_num}: the CSV cannot be read ({exc}).",
-                               {f"row {reader.line_num}": [str(exc)]}) from None
+            current += 1
+            raise InvalidInput(f"Row {current}: the CSV cannot be read ({exc}).",
+                               {f"row {current}": [str(exc)]}) from None
 
     raw = cells()
 
