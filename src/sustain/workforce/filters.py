@@ -58,7 +58,8 @@ class AttestationFilter(django_filters.FilterSet):
     location_id = django_filters.UUIDFilter(field_name="location__uuid")
     briefing_id = django_filters.UUIDFilter(field_name="briefing__uuid")
     staff_id = django_filters.UUIDFilter(field_name="staff__uuid")
+    external_ref = django_filters.CharFilter()
 
     class Meta:
         model = Attestation
-        fields = ["location_id", "briefing_id", "staff_id"]
+        fields = ["location_id", "briefing_id", "staff_id", "external_ref"]

@@ -56,3 +56,20 @@ def test_self_attestation(location: Any, staff: Any, make_user: Any, token_clien
     again = client.post(url, {"statement_confirmed": True}, format="json")
     assert again.status_code == 400 and "staff" in again.json()["errors"]
     assert Attestation.objects.count() == 1
+
+
+def test_attestations_filter_by_external_ref(location: Any, staff: Any, make_user: Any,
+                                             token_client: Any, theme: Any) -> None:
+    briefing = services.briefing_create(
+        actor="test", organisation=location.organisation, location=location, theme=theme,
+        title="MAR checks", what_changed="x", why="y", what_good_looks_like="z",
+        delivered_via="handover")
+    for name, ref in (("Ann", "ATT-1"), ("Bob", "ATT-2")):
+        services.attestation_create(actor="test", organisation=location.organisation,
+                                    briefing=briefing, staff=staff(name),
+                                    statement_confirmed=True, external_ref=ref)
+    client = token_client(make_user(location.organisation, "registered_manager",
+                                    location=location))
+    found = client.get("/api/v1/attestations/", {"external_ref": "ATT-2"}).json()
+    rows = found["results"] if isinstance(found, dict) else found
+    assert [r["external_ref"] for r in rows] == ["ATT-2"]
