@@ -38,6 +38,7 @@ from sustain.web.views.base import (
     require_perm_anywhere,
     run_service,
 )
+from sustain.web.views.history import can_view_history
 
 ORGANISATION = "organisation"
 MAX_RECORD_CHOICES = 30
@@ -132,7 +133,8 @@ def cadence_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
         if done is not None:
             messages.success(request, f"Cadence “{done.title}” saved.")
             return redirect(_calendar_url(done))
-    return render(request, "governance/cadence_form.html", {"form": form, "cadence": cadence})
+    return render(request, "governance/cadence_form.html", {
+        "form": form, "cadence": cadence, "can_history": can_view_history(user, cadence)})
 
 
 def _record_choices(user: Any, occurrence: Occurrence) -> tuple[list[tuple[str, str]],
@@ -202,4 +204,5 @@ def occurrence_complete_page(request: HttpRequest, uuid: Any) -> HttpResponse:
     return render(request, "governance/complete.html", {
         "form": form, "occurrence": occurrence, "classified": classified,
         "completed_by": occurrence.cadence.get_completes_with_display(),
-        "back": _calendar_url(occurrence.cadence)})
+        "back": _calendar_url(occurrence.cadence),
+        "can_history": can_view_history(user, occurrence)})

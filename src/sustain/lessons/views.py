@@ -146,7 +146,8 @@ def adoption_update(request: HttpRequest, uuid: Any) -> HttpResponse:
             messages.success(request, f"{adoption.location.name}: "
                                       f"{saved.get_status_display().lower()} saved.")
             return redirect("lessons:detail", uuid=adoption.lesson.uuid)
-    return render(request, "lessons/adoption_form.html", {"form": form, "adoption": adoption})
+    return render(request, "lessons/adoption_form.html", {
+        "form": form, "adoption": adoption, "can_history": can_view_history(user, adoption)})
 
 
 @login_required
@@ -173,6 +174,7 @@ def handover_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
         "can_acknowledge": note.acknowledged_at is None and note.to_owner_id is not None
         and perms.can_acknowledge(user, note),
         "ack_form": forms.Form(),
+        "can_history": can_view_history(user, note),
     })
 
 

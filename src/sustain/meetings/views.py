@@ -49,6 +49,7 @@ from sustain.web.views.base import (
     require_perm_anywhere,
     run_service,
 )
+from sustain.web.views.history import can_view_history
 
 
 def _places(user: Any, perm: str) -> list[tuple[str, str]]:
@@ -181,6 +182,7 @@ def _detail(request: HttpRequest, meeting: Meeting, entry_form: EntryForm | None
         "meeting": meeting, "ratio": selectors.meeting_ratio(meeting), "groups": groups,
         "attendees": list(meeting.attendees.order_by("full_name")),
         "can_record": can_record,
+        "can_history": can_view_history(user, meeting),
         "held": meeting.held_on <= timezone.localdate(),
         "entry_form": entry_form or (_entry_form(request, meeting, kind=kind)
                                      if can_record else None),

@@ -194,3 +194,30 @@ def test_api_cadence_create_refuses_impossible_rule(token_client: Any, manager: 
     resp = client.post("/api/v1/cadences/", {**body, "day_of_month": 1}, format="json")
     assert resp.status_code == 201
     assert resp.json()["rule_text"] == "Every year on 1 February"
+
+
+def test_cadence_and_occurrence_history(manager: Any, org: Any, location: Any,
+                                        sibling_location: Any, make_user: Any,
+                                        weekly_checks: Cadence) -> None:
+    """The cadence form and the "mark complete" page link to the record's history for whoever
+    holds history.view at its location; the history page shows the change and links back to
+    the calendar; a manager of another home cannot open it."""
+    services.cadence_update(actor=manager, cadence=weekly_checks, expected_version=1,
+                            changes={"grace_days": 3})
+    occurrence = weekly_checks.occurrences.filter(status="open").order_by("due_at").first()
+    client = _client(manager)
+    urls = {}
+    for obj, page in ((weekly_checks, reverse("governance:cadence-edit",
+                                              kwargs={"uuid": weekly_checks.uuid})),
+                      (occurrence, reverse("governance:complete",
+                                           kwargs={"uuid": occurrence.uuid}))):
+        urls[obj] = reverse("web:history", kwargs={"label": obj._meta.label_lower,
+                                                   "uuid": obj.uuid})
+        assert urls[obj] in client.get(page).content.decode()
+    html = client.get(urls[weekly_checks]).content.decode()
+    assert "Weekly MAR check" in html
+    assert f"{reverse('governance:calendar')}?location={location.uuid}" in html
+    assert client.get(urls[occurrence]).status_code == 200
+    other = _client(make_user(org, "registered_manager", location=sibling_location))
+    assert other.get(urls[weekly_checks]).status_code in (403, 404)
+    assert other.get(urls[occurrence]).status_code in (403, 404)

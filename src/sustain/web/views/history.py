@@ -19,6 +19,16 @@ from sustain.audits.models import Audit
 from sustain.audits.permissions import filter_audits_visible
 from sustain.core.selectors import history_for_object
 from sustain.engine.access import Perm
+from sustain.governance.models import Cadence, Occurrence
+from sustain.governance.permissions import filter_cadences_visible, filter_occurrences_visible
+from sustain.lessons.models import HandoverNote, Lesson, LessonAdoption
+from sustain.lessons.permissions import (
+    filter_adoptions_visible,
+    filter_handover_notes_visible,
+    filter_lessons_visible,
+)
+from sustain.meetings.models import AgendaItem, Meeting, MinuteEntry
+from sustain.meetings.permissions import filter_meeting_parts_visible, filter_meetings_visible
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.permissions import filter_people_visible, filter_staff_visible
 from sustain.playbooks.models import Playbook
@@ -71,6 +81,14 @@ HISTORY_MODELS: dict[str, tuple[type[Model], Any]] = {
     "themes.theme": (Theme, filter_themes_visible),
     "themes.action": (Action, filter_actions_visible),
     "audits.audit": (Audit, filter_audits_visible),
+    "meetings.meeting": (Meeting, filter_meetings_visible),
+    "meetings.minuteentry": (MinuteEntry, filter_meeting_parts_visible),
+    "meetings.agendaitem": (AgendaItem, filter_meeting_parts_visible),
+    "governance.cadence": (Cadence, filter_cadences_visible),
+    "governance.occurrence": (Occurrence, filter_occurrences_visible),
+    "lessons.lesson": (Lesson, filter_lessons_visible),
+    "lessons.lessonadoption": (LessonAdoption, filter_adoptions_visible),
+    "lessons.handovernote": (HandoverNote, filter_handover_notes_visible),
 }
 
 # How related records named in snapshots are resolved to names (scoped, see history_display).
@@ -129,8 +147,15 @@ def back_url(obj: Model) -> str | None:
              StaffMember: "web:staff-detail", User: "web:org-user-detail"}
     names[Theme] = "themes:detail"
     names[Audit] = "audits:detail"
+    names.update({Meeting: "meetings:detail", Lesson: "lessons:detail",
+                  LessonAdoption: "lessons:adoption", HandoverNote: "lessons:handover-detail"})
     if isinstance(obj, Action):
         return reverse("themes:detail", kwargs={"uuid": obj.theme.uuid})
+    if isinstance(obj, MinuteEntry | AgendaItem):
+        return reverse("meetings:detail", kwargs={"uuid": obj.meeting.uuid})
+    if isinstance(obj, Cadence | Occurrence):  # the calendar shows both (at their location)
+        place = obj.location.uuid if obj.location_id else "organisation"
+        return f"{reverse('governance:calendar')}?location={place}"
     name = names.get(type(obj))
     if name is None:
         return reverse("web:org-admin") if isinstance(obj, Region | Membership) else None
