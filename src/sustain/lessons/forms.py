@@ -43,6 +43,43 @@ class LessonForm(SustainForm):
         self.fields["owner"].queryset = staff
 
 
+class LessonEditForm(VersionedForm):
+    """Change a lesson's text, where it applies and its owner; the version the user saw is
+    carried so a concurrent change is refused, not overwritten."""
+
+    title = forms.CharField(label="Title", max_length=200)
+    what_happened = forms.CharField(label="What happened", widget=forms.Textarea(
+        attrs={"rows": 4}), help_text="What was found and what was done about it.")
+    in_practice = forms.CharField(label="What it means in practice", widget=forms.Textarea(
+        attrs={"rows": 4}), help_text="What other services should do differently.")
+    applies_to_all = forms.BooleanField(label="Applies to all locations (including ones "
+                                              "added later)", required=False)
+    applies_to = UUIDMultipleChoiceField(queryset=None, label="Applies to",  # type: ignore[arg-type]
+                                         required=False,
+                                         help_text="Choose the locations, unless it applies "
+                                                   "to all. A location taken off keeps its "
+                                                   "adoption record, archived.")
+    owner = UUIDChoiceField(queryset=None, label="Owner", required=False,  # type: ignore[arg-type]
+                            empty_label="Nobody yet")
+
+    def __init__(self, *args: Any, locations: QuerySet, staff: QuerySet,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applies_to"].queryset = locations
+        self.fields["owner"].queryset = staff
+
+    def changes_from(self, lesson: Any) -> dict[str, Any]:
+        """Only what differs from the lesson as it is (where it applies compared as a set)."""
+        data = self.changes()
+        out = {k: v for k, v in data.items()
+               if k != "applies_to" and getattr(lesson, k) != v}
+        chosen = {loc.pk for loc in data.get("applies_to") or []}
+        if not data.get("applies_to_all") and \
+                chosen != set(lesson.applies_to.values_list("pk", flat=True)):
+            out["applies_to"] = list(data.get("applies_to") or [])
+        return out
+
+
 STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in AdoptionStatus]
 
 

@@ -13,15 +13,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sustain.core.errors import ApplicationError
 from sustain.engine.access import Perm
 from sustain.engine.lesson_rules import DEFAULT_STALLED_AFTER_DAYS, classify
 from sustain.lessons import permissions as perms
 from sustain.lessons import selectors, services
-from sustain.lessons.forms import AdoptionForm, GridFilterForm, LessonForm
+from sustain.lessons.forms import AdoptionForm, GridFilterForm, LessonEditForm, LessonForm
 from sustain.lessons.models import HandoverNote, Lesson, LessonAdoption
 from sustain.people.models import StaffMember
 from sustain.people.permissions import filter_staff_visible
@@ -29,6 +30,7 @@ from sustain.tenancy.models import Location, Region
 from sustain.tenancy.permissions import filter_by_location, filter_regions_visible
 from sustain.themes.models import Theme
 from sustain.themes.permissions import filter_themes_visible
+from sustain.web.views.archive import ArchiveTarget, archive_actions, archive_page
 from sustain.web.views.base import (
     get_visible_or_404,
     is_visible,
@@ -109,6 +111,7 @@ def lesson_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     rows = [(a, classify(selectors.adoption_fact(a), today, DEFAULT_STALLED_AFTER_DAYS),
              selectors.evidence_url(a), perms.can_adopt_at(user, a.location_id))
             for a in adoptions]
+    can_manage = _can_manage(user, lesson)
     origin_theme = None
     if lesson.origin_theme_id and filter_themes_visible(
             Theme.objects.filter(pk=lesson.origin_theme_id), user).exists():
@@ -117,7 +120,69 @@ def lesson_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
         "lesson": lesson, "rows": rows, "summary": selectors.lesson_summary(lesson, adoptions),
         "applies_to": lesson.applies_to.order_by("name"), "origin_theme": origin_theme,
         "can_history": can_view_history(user, lesson),
+        "can_edit": can_manage and not lesson.is_archived,
+        "archive": archive_actions(
+            lesson, allowed=can_manage, noun="lesson", label=lesson.title,
+            archive_url=reverse("lessons:archive", kwargs={"uuid": lesson.uuid}),
+            restore_url=reverse("lessons:restore", kwargs={"uuid": lesson.uuid})),
     })
+
+
+def _can_manage(user: Any, lesson: Lesson) -> bool:
+    """The service's own check: lesson.manage over every location the lesson names."""
+    return perms.can_manage_lesson(
+        user, location_ids=[lesson.origin_location_id,
+                            *lesson.applies_to.values_list("pk", flat=True)],
+        applies_to_all=lesson.applies_to_all)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_edit(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """Change a lesson (text, where it applies, owner): roles with lesson.manage over all the
+    places it names; a change made meanwhile by someone else is refused, not overwritten."""
+    require_perm_anywhere(request, Perm.THEME_VIEW)
+    user = request.user
+    lesson = get_visible_or_404(Lesson.objects.select_related("owner"),
+                                perms.filter_lessons_visible, user, uuid)
+    require(_can_manage(user, lesson) and not lesson.is_archived)
+    locations = filter_by_location(Location.objects.filter(archived_at__isnull=True), user,
+                                   Perm.LESSON_MANAGE, field="pk").order_by("name")
+    staff = _staff_choices(user)
+    if lesson.owner_id is not None:  # a current owner who has since left stays choosable
+        staff = (staff | StaffMember.objects.filter(pk=lesson.owner_id)).distinct()
+    form = LessonEditForm(request.POST or None, locations=locations, staff=staff, initial={
+        "version": lesson.version, "title": lesson.title,
+        "what_happened": lesson.what_happened, "in_practice": lesson.in_practice,
+        "applies_to_all": lesson.applies_to_all,
+        "applies_to": list(lesson.applies_to.all()), "owner": lesson.owner})
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes_from(lesson)
+        saved = run_service(form, lambda: services.lesson_update(
+            actor=user, lesson=lesson, changes=changes,
+            expected_version=form.cleaned_data["version"]),
+            check_visible=is_visible(perms.filter_lessons_visible, user))
+        if saved is not None:
+            messages.success(request, "The lesson has been saved.")
+            return redirect("lessons:detail", uuid=lesson.uuid)
+    return render(request, "lessons/lesson_edit.html", {"form": form, "lesson": lesson},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_archive(request: HttpRequest, uuid: Any, restore: bool = False) -> HttpResponse:
+    """Confirm and archive (or restore) a lesson recorded in error; its adoption records go
+    (and come back) with it."""
+    require_perm_anywhere(request, Perm.THEME_VIEW)
+    user = request.user
+    lesson = get_visible_or_404(Lesson.objects.all(), perms.filter_lessons_visible, user, uuid)
+    return archive_page(request, ArchiveTarget(
+        obj=lesson, noun="lesson", title=lesson.title,
+        back_url=reverse("lessons:detail", kwargs={"uuid": lesson.uuid}),
+        allowed=_can_manage(user, lesson),
+        service=lambda reason, back: services.lesson_archive(
+            actor=user, lesson=lesson, reason=reason, restore=back)), restore=restore)
 
 
 @login_required
