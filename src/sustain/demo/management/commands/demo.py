@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from sustain.core.schema import create_fresh_schema
 from sustain.demo import data
 from sustain.demo.builder import (
     DemoAccount,
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         if options["reset"]:
             self._reset_database()
         self.stdout.write(f"Preparing the database ({self._describe_database()})…")
+        create_fresh_schema()  # an empty database: tables from the models, in one pass
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if options["reset"] and not self._sqlite_file():
             call_command("flush", interactive=False, verbosity=0)
