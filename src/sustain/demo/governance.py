@@ -57,14 +57,18 @@ from sustain.governance.services import (
     occurrences_mark_missed,
 )
 from sustain.lessons.models import LessonAdoption
-from sustain.lessons.services import lesson_adoption_update, lesson_create
+from sustain.lessons.services import (
+    handover_owner_leaving,
+    lesson_adoption_update,
+    lesson_create,
+)
 from sustain.meetings.models import AgendaItem, Meeting, MinuteEntry
 from sustain.meetings.services import governance_cycles_ensure, minute_entry_create
 from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.services import staff_update
 from sustain.tenancy.models import Location, Organisation
 from sustain.themes.models import Theme
-from sustain.themes.services import themes_reevaluate
+from sustain.themes.services import theme_update, themes_reevaluate
 
 ACTOR = "sustain demo"
 LONDON = ZoneInfo("Europe/London")
@@ -397,8 +401,8 @@ class GovernanceStory:
         """Quarterly provider reviews at organisation level and at the homes whose playbooks
         ask for one, and quarterly board meetings, discussing the themes."""
         rng = self.rng("meetings", "provider")
-        for months in (11, 8, 5, 2):
-            day = months_before(self.as_of, months, rng.randint(14, 22))
+        for months in (10, 7, 4, 1):
+            day = months_before(self.as_of, months, rng.randint(6, 12))
             items = [(title, self.themes.get(name) if name and self._open(name, day) else None,
                       [{"kind": "update", "text": rng.choice(text.TOPICS[topic].updates),
                         "theme": self.themes.get(name) if name and self._open(name, day)
@@ -412,12 +416,12 @@ class GovernanceStory:
                                                          len(text.PROVIDER_ITEMS)), strict=True)]
             self._meeting("", "provider_review", day, "Quarterly provider review", None, [],
                           items)
-            board_day = day + dt.timedelta(days=rng.randint(7, 12))
+            board_day = day + dt.timedelta(days=rng.randint(7, 10))
             if board_day < self.as_of:
                 self._meeting("", "board", board_day, "Board: quality and governance report",
                               None, [], items[:3])
             for key in ("RH", "WC", "MB"):
-                if key == "MB" and months == 2:
+                if key == "MB" and months == 4:
                     continue  # the falls provider review did not happen last quarter
                 home_day = day - dt.timedelta(days=rng.randint(1, 5))
                 name = {"RH": "RH:medicines", "WC": "WC:governance", "MB": "MB:falls"}[key]
@@ -594,12 +598,24 @@ class GovernanceStory:
         assert record is not None, (key, kind)
         return record.uuid
 
+    def owners(self) -> None:
+        """Each theme is owned by its home's registered manager (the recovery story leaves the
+        owner empty when the location's manager was set after it was loaded)."""
+        for theme in Theme.objects.filter(organisation=self.org, owner__isnull=True,
+                                          location__isnull=False).order_by("pk"):
+            key = next(k for k, loc in self.locations.items() if loc.pk == theme.location_id)
+            theme_update(actor=ACTOR, theme=theme, changes={"owner": self.manager(key)},
+                         expected_version=theme.version)
+
     def handover(self) -> None:
         """Meadowbank's registered manager, owner of the falls theme, leaves in two weeks."""
         manager = self.manager("MB")
         manager.refresh_from_db()
-        staff_update(actor=ACTOR, staff=manager, expected_version=manager.version,
-                     changes={"leaving_date": self.as_of + dt.timedelta(days=14)})
+        manager = staff_update(actor=ACTOR, staff=manager, expected_version=manager.version,
+                               changes={"leaving_date": self.as_of + dt.timedelta(days=14)})
+        # The lessons app writes the note when it sees the leaving date; as a demo builder we
+        # also ask for it directly (idempotent: a theme has at most one open note).
+        handover_owner_leaving(actor=ACTOR, staff=manager, as_of=self.as_of)
 
 
 def build_governance(*, organisation: Organisation, locations: dict[str, Location], seed: int,
@@ -618,6 +634,7 @@ def build_governance(*, organisation: Organisation, locations: dict[str, Locatio
     story.write_meetings(Writer())
     story.audits()
     story.complete()
+    story.owners()
     story.lessons()
     story.handover()
     # The embedding map and the lifecycle read meetings and occurrences too.

@@ -126,7 +126,7 @@ def facts(django_db_setup: Any, django_db_blocker: Any) -> Facts:
         from io import StringIO
 
         out = StringIO()
-        call_command("verify-history", stdout=out)
+        call_command("verify_history", stdout=out)
         found.verify_output = out.getvalue()
         transaction.set_rollback(True)
     return found
