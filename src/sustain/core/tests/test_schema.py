@@ -43,7 +43,8 @@ def _build(tmp_path: Path, how: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(DJANGO_SETTINGS_MODULE="sustain.config.settings.dev",
                SUSTAIN_DATA_DIR=str(tmp_path / how))
-    done = subprocess.run([sys.executable, "-c", SCRIPT, how], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", SCRIPT, how], env=env,  # noqa: S603
+                          capture_output=True,
                           text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
