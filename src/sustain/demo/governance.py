@@ -21,10 +21,13 @@ What it shows (all dates relative to `as_of`):
   Rosewood, Willow Court and Larch Close, in progress at Meadowbank and Wakefield; a second
   lesson, from Meadowbank's falls theme, has stalled (not started after ten weeks).
 
-Occurrences are generated for the past year (`governance.location_history_generate`-style,
-per cadence), the meetings and audits written here complete theirs as they are written, the
-operational records (written with events muted) complete theirs through
-`occurrences_reconcile`, and `occurrences_mark_missed` runs as of the start of `as_of`.
+Occurrences are generated for the past year (`governance.occurrences_generate` over a past
+window, per cadence: the per-shift MAR checks for the last four weeks and the daily log
+reviews for the last three days only). The meetings, agenda items and minutes are written in
+bulk with history (events muted) and then complete their occurrences; the audits go through
+the audit services (events live); the operational records (written with events muted)
+complete theirs as `occurrences_reconcile` would, but only those dated inside a window still
+open; then `occurrences_mark_missed` runs as of the start of `as_of`.
 Random choices come from generators seeded with the demo seed, so the story is the same
 every time.
 """
