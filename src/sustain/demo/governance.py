@@ -71,7 +71,7 @@ from sustain.people.models import PersonSupported, StaffMember
 from sustain.people.services import staff_update
 from sustain.tenancy.models import Location, Organisation
 from sustain.themes.models import Theme
-from sustain.themes.services import theme_update, themes_reevaluate
+from sustain.themes.services import action_update, theme_update, themes_reevaluate
 
 ACTOR = "sustain demo"
 LONDON = ZoneInfo("Europe/London")
@@ -246,8 +246,15 @@ class GovernanceStory:
                                                    agenda_item=item, **entry))
             writer.create(entries)
         for item, entry in actions:
-            minute_entry_create(actor=ACTOR, meeting=item.meeting, agenda_item=item,
-                                today=self.as_of, **entry)
+            minute = minute_entry_create(actor=ACTOR, meeting=item.meeting, agenda_item=item,
+                                         today=self.as_of, **entry)
+            due = entry["action_due_date"]
+            if item.meeting.location_id != self.locations["MB"].pk and \
+                    due < self.as_of - dt.timedelta(days=7) and minute.action is not None:
+                # Done (a few days early) everywhere but at the drifting home.
+                action_update(actor=ACTOR, action=minute.action, expected_version=None,
+                              changes={"status": "done",
+                                       "completed_on": due - dt.timedelta(days=3)})
         self._count("meetings", len(meetings))
         self._count("minute entries", len(entries) + len(actions))
         for meeting in meetings:
