@@ -31,7 +31,6 @@ import csv
 import datetime as dt
 import logging
 import os
-import platform
 import random
 import resource
 import sys
@@ -40,23 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import machine  # noqa: E402 - bench/ helpers
+
 STAFF = 20
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(meminfo.read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    return f"{os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
 
 
 def peak_rss_mb() -> float:

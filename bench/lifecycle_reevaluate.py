@@ -29,63 +29,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+
+from _common import counting_queries, machine, setup_django  # noqa: E402 - bench/ helpers
 
 BUDGET_SECONDS = 10.0
 AS_OF = dt.date(2026, 6, 15)
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(meminfo.read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    return f"{os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
-
-
-def setup_django(tmp: str) -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sustain.config.settings.dev")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SUSTAIN_DATA_DIR"] = tmp
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    return f"{connection.vendor} {connection.settings_dict.get('NAME')}"
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[int]]:
-    from django.db import connection
-
-    counter = [0]
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        counter[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield counter
 
 
 def build(locations: int, per_location: int) -> Any:

@@ -29,14 +29,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from _common import counting_queries, machine, setup_django  # noqa: E402 - bench/ helpers
 
 BUDGET_SECONDS = 30.0
 MIX: list[tuple[str, dict[str, Any]]] = (
@@ -47,51 +45,6 @@ MIX: list[tuple[str, dict[str, Any]]] = (
     + [("quarterly", {}), ("quarterly", {"month": 1, "day_of_month": 15})]
     + [("six_monthly", {}), ("annually", {"month": 2, "day_of_month": 29})]
 )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(meminfo.read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    return f"{os.cpu_count()} cores, {cpu}{memory}, Python {platform.python_version()}"
-
-
-def setup_django(tmp: str) -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sustain.config.settings.dev")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SUSTAIN_DATA_DIR"] = tmp
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    return f"{connection.vendor} {connection.settings_dict.get('NAME')}"
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[int]]:
-    from django.db import connection
-
-    count = [0]
-
-    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield count
 
 
 def backend_pid() -> int | None:
