@@ -82,6 +82,11 @@ class Perm(StrEnum):
     # Meetings and their minutes (issue 5): see them; record them (and their actions).
     MEETING_VIEW = "meeting.view"
     MEETING_RECORD = "meeting.record"
+    # Escalation rules (issue 6): see firings and tasks; act on tasks (complete, cancel);
+    # write organisation rules.
+    ESCALATION_VIEW = "escalation.view"
+    ESCALATION_ACT = "escalation.act"
+    ESCALATION_RULE_MANAGE = "escalation.rule_manage"
 
 
 _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
@@ -159,9 +164,26 @@ _MEETING_GRANTS: Mapping[Role, frozenset[Perm]] = {
 ROLE_PERMISSIONS = {role: perms | _MEETING_GRANTS.get(role, frozenset())
                     for role, perms in ROLE_PERMISSIONS.items()}
 
+# Escalation rules (issue 6): the shift lead owns spot checks; managers and the provider's
+# leads act on tasks; quality leads and nominated individuals write organisation rules;
+# board members see the board report feed (firings and tasks, no staff files).
+_ESCALATION_GRANTS: Mapping[Role, frozenset[Perm]] = {
+    Role.SENIOR_CARER: frozenset({Perm.ESCALATION_VIEW, Perm.ESCALATION_ACT}),
+    Role.DEPUTY_MANAGER: frozenset({Perm.ESCALATION_VIEW, Perm.ESCALATION_ACT}),
+    Role.REGISTERED_MANAGER: frozenset({Perm.ESCALATION_VIEW, Perm.ESCALATION_ACT}),
+    Role.QUALITY_LEAD: frozenset({Perm.ESCALATION_VIEW, Perm.ESCALATION_ACT,
+                                  Perm.ESCALATION_RULE_MANAGE}),
+    Role.NOMINATED_INDIVIDUAL: frozenset({Perm.ESCALATION_VIEW, Perm.ESCALATION_ACT,
+                                          Perm.ESCALATION_RULE_MANAGE}),
+    Role.BOARD_MEMBER: frozenset({Perm.ESCALATION_VIEW}),
+}
+ROLE_PERMISSIONS = {role: perms | _ESCALATION_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
+
 # Permissions that only make sense over the whole organisation (not one location).
 ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE,
-                                                Perm.PLAYBOOK_MANAGE})
+                                                Perm.PLAYBOOK_MANAGE,
+                                                Perm.ESCALATION_RULE_MANAGE})
 
 
 def role_grants(role: Role | str, perm: Perm | str) -> bool:

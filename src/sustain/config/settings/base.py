@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sustain.meetings",
     "sustain.governance",
     "sustain.lessons",
+    "sustain.escalations",
     "sustain.work",
     "sustain.web",
     "sustain.demo",
