@@ -112,7 +112,7 @@ RECORD_TYPES: Mapping[str, RecordType] = {rt.code: rt for rt in (
         {"type": "choice", "staff_member": "staff", "person": "person",
          "visited_at": "datetime"}, fulfilment=True),
     _rt("meeting", "meeting", "meetings", "held_on",
-        {"meeting_type": "choice", "held_on": "date", "theme": "theme"}, fulfilment=True),
+        {"meeting_type": "choice", "held_on": "date"}, fulfilment=True),
     _rt("note", "written note", "written notes", "written_at",
         {"text": "text", "written_at": "datetime", "staff_member": "staff",
          "person": "person", "theme": "theme"}, fulfilment=True),

@@ -525,21 +525,25 @@ def describe_trigger(trigger: AnyTrigger, names: Mapping[str, str] | None = None
         return (f"{group_phrase(trigger.record, trigger.group_by)} has {trigger.count} or more "
                 f"{what} within {trigger.within_days} days")
     if isinstance(trigger, TriggerTimeliness):
+        start = _human(trigger.from_field.removesuffix("_at"))
         limit = "before the end of the shift" if trigger.deadline else \
-            f"within {trigger.within_hours} hours of {_human(trigger.from_field)}"
-        return (f"{_a(_singular(trigger.record, trigger.where))} whose "
-                f"{_human(trigger.to_field)} is not recorded {limit}")
+            f"within {trigger.within_hours} hours of “{start}”"
+        to = _human(trigger.to_field.removesuffix("_at"))
+        what = _a(_singular(trigger.record, trigger.where))
+        return f"{what} where “{to}” is not recorded {limit}"
     if isinstance(trigger, TriggerAuditBelow):
-        mark = f"{trigger.below:g} %" if trigger.below is not None else "its pass mark"
-        audits = "re-audit" if trigger.reaudit_only else "audit"
-        if trigger.template:
-            what = f"{audits} of the {names.get(trigger.template, trigger.template)}"
-        else:
-            what = f"{audits} of a template"
+        audit = "re-audit" if trigger.reaudit_only else "audit"
         scope = "for the same theme" if trigger.group_by == "theme" else "at the service"
+        if trigger.template:
+            of = f" of the {names.get(trigger.template, trigger.template)}"
+        else:
+            of = "" if trigger.group_by == "theme" else " of the same template"
         if trigger.consecutive == 1:
-            return f"an {what} {scope} scores below {mark}"
-        return f"{trigger.consecutive} {what}s in a row {scope} score below {mark}"
+            mark = f"{trigger.below:g} %" if trigger.below is not None else "its pass mark"
+            of = of.replace(" the same template", " any template")
+            return f"{_a(audit)}{of} {scope} scores below {mark}"
+        mark = f"{trigger.below:g} %" if trigger.below is not None else "their pass mark"
+        return f"{trigger.consecutive} {audit}s{of} in a row {scope} score below {mark}"
     if isinstance(trigger, TriggerMissedOccurrence):
         cadence = f"“{names.get(trigger.cadence, trigger.cadence)}”" if trigger.cadence else \
             "a governance activity"

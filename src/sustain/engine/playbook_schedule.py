@@ -6,22 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sustain.engine import escalation_rules
 from sustain.engine.access import ROLE_LABELS, Role
+from sustain.engine.escalation_rules import ResponseSpec
 from sustain.engine.playbook_schema import (
     FREQUENCY_LABELS,
     MEETING_TYPES,
-    RECORD_LABELS,
-    SUBJECT_LABELS,
     CompletesWithMeeting,
     CompletesWithTracker,
     Playbook,
-    ResponseSpec,
-    TriggerAuditBelow,
-    TriggerMismatch,
-    TriggerMissedOccurrence,
-    TriggerOverdueAction,
-    TriggerRepeated,
-    TriggerTimeliness,
 )
 
 _FREQUENCY_ORDER = {f: i for i, f in enumerate(FREQUENCY_LABELS)}
@@ -77,60 +70,18 @@ def playbook_schedule(pb: Playbook) -> tuple[ScheduleRow, ...]:
                                              order[r.kind])))
 
 
-def _times(n: int) -> str:
-    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
-
-
 def describe_trigger(pb: Playbook, trigger: Any) -> str:
-    """An escalation rule's trigger in plain English."""
-    def tracker_title(code: str) -> str:
-        tr = pb.tracker(code)
-        return tr.title.lower() if tr else code
-
-    def template_title(code: str) -> str:
-        t = pb.template(code)
-        return t.title if t else code
-
-    if isinstance(trigger, TriggerRepeated):
-        return (f"{trigger.count} or more {trigger.event} on the "
-                f"{tracker_title(trigger.tracker)} about {SUBJECT_LABELS[trigger.same]} within "
-                f"{trigger.within_days} days")
-    if isinstance(trigger, TriggerTimeliness):
-        limit = "before the end of the shift" if trigger.deadline else \
-            f"within {trigger.within_hours} hours"
-        return (f"an entry on the {tracker_title(trigger.tracker)} that does not move from "
-                f"“{trigger.from_step.replace('_', ' ')}” to “"
-                f"{trigger.to_step.replace('_', ' ')}” {limit}")
-    if isinstance(trigger, TriggerAuditBelow):
-        mark = f"{trigger.below:g} %" if trigger.below is not None else "its pass mark"
-        what = f"question {trigger.question} of the " if trigger.question else "the "
-        tail = "" if trigger.consecutive == 1 else f" {_times(trigger.consecutive)} in a row"
-        return f"{what}{template_title(trigger.template)} scores below {mark}{tail}"
-    if isinstance(trigger, TriggerMismatch):
-        return (f"record and practice do not match (question {trigger.question} of the "
-                f"{template_title(trigger.template)} fails) for {SUBJECT_LABELS[trigger.same]} "
-                f"{_times(trigger.count)} within {trigger.within_days} days")
-    if isinstance(trigger, TriggerMissedOccurrence):
-        cadence = next((g.title for g in pb.governance_cadences if g.code == trigger.cadence),
-                       trigger.cadence)
-        if trigger.count == 1:
-            return f"“{cadence}” is missed"
-        return f"“{cadence}” is missed {_times(trigger.count)} in a row"
-    if isinstance(trigger, TriggerOverdueAction):
-        days = "" if trigger.days_overdue == 0 else f"more than {trigger.days_overdue} days "
-        return f"an action of the theme is {days}overdue"
-    return str(trigger)
+    """An escalation rule's trigger in plain English (`engine.escalation_rules`), naming the
+    playbook's audit templates and cadences by their titles."""
+    names = {t.code: t.title for t in pb.audit_templates}
+    names.update({g.code: g.title for g in pb.governance_cadences})
+    names.update({i.code: i.name for i in pb.indicators})
+    return escalation_rules.describe_trigger(trigger, names)
 
 
 def describe_response(response: ResponseSpec) -> str:
     """A required response in plain English: the task, its owner, deadline and evidence."""
-    if response.due_within_hours is not None:
-        due = f"within {response.due_within_hours} hours"
-    else:
-        days = response.due_within_days
-        due = "within 1 day" if days == 1 else f"within {days} days"
-    return (f"{response.subject} — {role_label(response.owner_role)}, {due}; done when "
-            f"{RECORD_LABELS[response.fulfilled_by]} is recorded")
+    return escalation_rules.describe_response(response)
 
 
 __all__ = ["ScheduleRow", "describe_response", "describe_trigger", "playbook_schedule",

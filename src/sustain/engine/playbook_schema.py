@@ -28,6 +28,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sustain.engine.access import Role
 from sustain.engine.audit_scoring import AnswerType, Question
 from sustain.engine.embedding import CHANNELS
+from sustain.engine.escalation_rules import (
+    Rule,
+    TriggerAuditBelow,
+    TriggerMissedOccurrence,
+    rule_problems,
+)
 from sustain.engine.reference_schema import (
     KeyQuestionsLibrary,
     ParsedLibrary,
@@ -86,28 +92,8 @@ TRACKER_TYPES: Mapping[str, str] = {
     "visits": "Senior visits and observations of practice",
 }
 
-TASK_LABELS: Mapping[str, str] = {
-    "supervision": "supervision", "competency_reassessment": "competency reassessment",
-    "spot_checks": "additional spot checks", "plan_review": "care plan review",
-    "observation": "follow-up observation", "management_review": "management review",
-    "debrief": "staff debrief", "training": "refresher training",
-    "investigation": "investigation", "reaudit": "re-audit", "meeting": "review meeting",
-}
-TaskType = Literal["supervision", "competency_reassessment", "spot_checks", "plan_review",
-                   "observation", "management_review", "debrief", "training", "investigation",
-                   "reaudit", "meeting"]
-RECORD_LABELS: Mapping[str, str] = {
-    "supervision": "a supervision record", "competency_assessment": "a competency assessment",
-    "audit": "a completed audit", "observation": "an observation of practice",
-    "care_plan_review": "a care plan review", "tracker_review": "a tracker review",
-    "meeting": "a meeting record", "training": "a training record", "visit": "a visit report",
-    "note": "a written note",
-}
-RecordType = Literal["supervision", "competency_assessment", "audit", "observation",
-                     "care_plan_review", "tracker_review", "meeting", "training", "visit", "note"]
-Subject = Literal["staff_member", "person", "location"]
-SUBJECT_LABELS: Mapping[str, str] = {"staff_member": "the same staff member",
-                                     "person": "the same person", "location": "the service"}
+# Escalation rules (issue 6, ADR 0014) use the schema of `engine.escalation_rules`: a
+# playbook's `escalation_rules:` is a list of `Rule`s, checked with the same `rule_problems`.
 
 # --- building blocks ----------------------------------------------------------------------
 
@@ -287,85 +273,7 @@ class TrackerSpec(_Strict):
     steps: list[Code] = Field(default_factory=list)
 
 
-class TriggerRepeated(_Strict):
-    kind: Literal["repeated"]
-    tracker: str
-    event: Text
-    same: Subject
-    count: int = Field(default=2, ge=2)
-    within_days: int = Field(ge=1, le=366)
-
-
-class TriggerTimeliness(_Strict):
-    kind: Literal["timeliness"]
-    tracker: str
-    from_step: Code
-    to_step: Code
-    deadline: Literal["end_of_shift"] | None = None
-    within_hours: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _one_deadline(self) -> TriggerTimeliness:
-        if (self.deadline is None) == (self.within_hours is None):
-            raise ValueError("give exactly one of deadline or within_hours")
-        return self
-
-
-class TriggerAuditBelow(_Strict):
-    kind: Literal["audit_below"]
-    template: Code
-    question: QuestionCode | None = None
-    below: Percent | None = None  # None: the template's pass mark
-    consecutive: int = Field(default=1, ge=1)
-
-
-class TriggerMismatch(_Strict):
-    kind: Literal["mismatch"]
-    template: Code
-    question: QuestionCode
-    same: Subject = "person"
-    count: int = Field(default=2, ge=1)
-    within_days: int = Field(ge=1, le=366)
-
-
-class TriggerMissedOccurrence(_Strict):
-    kind: Literal["missed_occurrence"]
-    cadence: Code
-    count: int = Field(default=1, ge=1)
-
-
-class TriggerOverdueAction(_Strict):
-    kind: Literal["overdue_action"]
-    days_overdue: int = Field(default=0, ge=0)
-
-
-Trigger = Annotated[TriggerRepeated | TriggerTimeliness | TriggerAuditBelow | TriggerMismatch
-                    | TriggerMissedOccurrence | TriggerOverdueAction,
-                    Field(discriminator="kind")]
-
-
-class ResponseSpec(_Strict):
-    task: TaskType
-    subject: Text
-    owner_role: str
-    due_within_hours: int | None = Field(default=None, ge=1)
-    due_within_days: int | None = Field(default=None, ge=1)
-    fulfilled_by: RecordType
-
-    @model_validator(mode="after")
-    def _one_due(self) -> ResponseSpec:
-        if (self.due_within_hours is None) == (self.due_within_days is None):
-            raise ValueError("give exactly one of due_within_hours or due_within_days")
-        return self
-
-
-class EscalationRule(_Strict):
-    id: Code
-    title: Text
-    source: Text
-    trigger: Trigger
-    responses: Annotated[list[ResponseSpec], Field(min_length=1)]
-    escalate_missed_to: str | None = None
+EscalationRule = Rule  # the name earlier callers import
 
 
 class Indicator(_Strict):
@@ -393,7 +301,7 @@ class Playbook(_Strict):
     embedding_channels: list[str] = Field(default_factory=list)
     governance_cadences: list[GovernanceCadence] = Field(default_factory=list)
     trackers: list[TrackerSpec] = Field(default_factory=list)
-    escalation_rules: list[EscalationRule] = Field(default_factory=list)
+    escalation_rules: list[Rule] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
 
     def template(self, code: str) -> AuditTemplateSpec | None:
@@ -563,23 +471,19 @@ def _check(pb: Playbook, c: _Checker, known: KnownReferences | None) -> None:
     c.unique([r.id for r in pb.escalation_rules], ["escalation_rules"], "escalation rule", "id")
     for i, rule in enumerate(pb.escalation_rules):
         path = ["escalation_rules", i]
-        c.member(rule.escalate_missed_to, roles, [*path, "escalate_missed_to"], "role")
+        for rel, message in rule_problems(rule):
+            c.add([*path, *rel], message)
         trig = rule.trigger
         tpath: list[PathPart] = [*path, "trigger"]
-        if isinstance(trig, TriggerRepeated | TriggerTimeliness):
-            c.member(trig.tracker, trackers, [*tpath, "tracker"],
-                     "tracker (declare it under trackers)")
-            tracker = trackers.get(trig.tracker)
-            if isinstance(trig, TriggerTimeliness) and tracker is not None:
-                for step in ("from_step", "to_step"):
-                    c.member(getattr(trig, step), tracker.steps, [*tpath, step],
-                             f"step of tracker {trig.tracker!r}")
-        elif isinstance(trig, TriggerAuditBelow | TriggerMismatch):
-            template_ref(trig.template, tpath, trig.question)
-        elif isinstance(trig, TriggerMissedOccurrence):
+        if isinstance(trig, TriggerAuditBelow) and trig.template is not None:
+            template_ref(trig.template, tpath)
+        elif isinstance(trig, TriggerMissedOccurrence) and trig.cadence is not None:
             c.member(trig.cadence, cadences, [*tpath, "cadence"], "governance cadence")
         for j, resp in enumerate(rule.responses):
-            c.member(resp.owner_role, roles, [*path, "responses", j, "owner_role"], "role")
+            where = resp.fulfilled_by.where
+            if resp.fulfilled_by.record == "audit" and isinstance(where.get("template"), str):
+                template_ref(str(where["template"]),
+                             [*path, "responses", j, "fulfilled_by", "where"])
 
     c.unique([x.code for x in pb.indicators], ["indicators"], "indicator", "code")
     for i, ind in enumerate(pb.indicators):
