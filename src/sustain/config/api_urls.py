@@ -8,6 +8,7 @@ from sustain.accounts import api as accounts_api
 from sustain.audits import api as audits_api
 from sustain.careplans import api as careplans_api
 from sustain.core import api_history
+from sustain.escalations import api as escalations_api
 from sustain.feedback import api as feedback_api
 from sustain.governance import api as governance_api
 from sustain.imports import api as imports_api
@@ -77,6 +78,11 @@ router.register("lessons", lessons_api.LessonViewSet, basename="lesson")
 router.register("lesson-adoptions", lessons_api.LessonAdoptionViewSet,
                 basename="lesson-adoption")
 router.register("handover-notes", lessons_api.HandoverNoteViewSet, basename="handover-note")
+
+router.register("escalation-rules", escalations_api.EscalationRuleViewSet,
+                basename="escalation-rule")
+router.register("escalations", escalations_api.FiringViewSet, basename="escalation")
+router.register("tasks", escalations_api.EscalationTaskViewSet, basename="escalation-task")
 
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("agenda-items", meetings_api.AgendaItemViewSet, basename="agenda-item")
