@@ -147,6 +147,10 @@ class EscalationTask(TenantScopedModel):
                               verbose_name=_("owner"))
     due_at = models.DateTimeField(_("due"))
     original_due_at = models.DateTimeField(_("first due"))
+    # The rule's ladder and days per step as they were when the task was created (a later
+    # edit of the rule does not move tasks already on their way up).
+    ladder = models.JSONField(_("escalation ladder"), default=list, blank=True)
+    escalate_after_days = models.PositiveSmallIntegerField(_("days at each step"), default=3)
     step = models.PositiveSmallIntegerField(_("ladder step"), default=0)
     escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
     at_board = models.BooleanField(_("in the board report"), default=False)
