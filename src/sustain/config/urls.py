@@ -16,6 +16,7 @@ urlpatterns = [
     path("workforce/", include("sustain.workforce.urls")),
     path("meetings/", include("sustain.meetings.urls")),
     path("governance/", include("sustain.governance.urls")),
+    path("escalations/", include("sustain.escalations.urls")),
     path("lessons/", include("sustain.lessons.urls")),
     path("my-work/", include("sustain.work.urls")),
     path("calendar/<str:token>.ics", work_views.calendar_feed, name="calendar-feed"),

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -43,8 +42,6 @@ from sustain.escalations.serializers import (
     TaskCompleteSerializer,
     describe_yaml,
 )
-from sustain.tenancy.models import Location
-from sustain.tenancy.permissions import filter_locations_visible
 
 
 def _services() -> Any:
@@ -54,52 +51,13 @@ def _services() -> Any:
     return services
 
 
-def _location_pks(actor: Any, uuids: Any) -> list[int]:
-    """Location primary keys for public ids the actor can see; an unknown or invisible one is
-    refused on `locations`."""
-    wanted = [str(u) for u in (uuids or [])]
-    if not wanted:
-        return []
-    found = dict(filter_locations_visible(Location.objects.filter(uuid__in=wanted), actor)
-                 .values_list("uuid", "pk"))
-    missing = [u for u in wanted if not any(str(k) == u for k in found)]
-    if missing:
-        raise InvalidInput("Choose locations you can see.",
-                           {"locations": [f"No such location: {u}." for u in missing]})
-    return list(found.values())
-
-
-def preview_payload(result: Any, days: int) -> dict[str, Any]:
-    """Normalise `services.rule_preview`'s answer (a mapping or an object) for the API and
-    the web page: count, per-location counts with names, example explanations."""
-
-    def get(name: str, default: Any) -> Any:
-        if isinstance(result, Mapping):
-            return result.get(name, default)
-        return getattr(result, name, default)
-
-    raw = get("per_location", None)
-    if raw is None:
-        raw = get("locations", {})
-    rows: list[dict[str, Any]] = []
-    items = raw.items() if isinstance(raw, Mapping) else \
-        [(r.get("location"), r.get("count", 0)) if isinstance(r, Mapping) else r for r in raw]
-    keys = [k for k, _ in items]
-    by_key: dict[str, Location] = {}
-    for loc in Location.objects.all().filter(pk__in=[k for k in keys if str(k).isdigit()]):
-        by_key[str(loc.pk)] = loc
-    for loc in Location.objects.filter(uuid__in=[k for k in keys if not str(k).isdigit()
-                                                 and len(str(k)) == 36]):
-        by_key[str(loc.uuid)] = loc
-    for key, count in items:
-        loc = key if isinstance(key, Location) else by_key.get(str(key))
-        rows.append({"location": str(loc.uuid) if loc else str(key),
-                     "name": loc.name if loc else str(key), "count": int(count)})
-    examples = [str(getattr(e, "explanation", e)) if not isinstance(e, Mapping)
-                else str(e.get("explanation", "")) for e in get("examples", [])]
-    return {"count": int(get("count", 0)), "days": int(get("days", days)),
-            "description": str(get("description", "")), "per_location": rows,
-            "examples": examples}
+def preview_payload(result: Any) -> dict[str, Any]:
+    """`services.rule_preview`'s answer as plain data (for the API and the web page)."""
+    return {"count": result.count, "days": result.days, "summary": result.summary,
+            "description": "",
+            "per_location": [{"location": p.location_id, "name": p.name, "count": p.count}
+                             for p in result.locations],
+            "examples": list(result.examples)}
 
 
 class EscalationRuleViewSet(TenantModelViewSet):
@@ -127,13 +85,12 @@ class EscalationRuleViewSet(TenantModelViewSet):
         user = self.request.user
         return _services().rule_create(
             actor=user, yaml_text=data["yaml"],
-            location_ids=[loc.pk for loc in data.get("locations") or []])
+            location_ids=list(data.get("locations") or []))
 
     def update_object(self, obj: EscalationRule, data: dict[str, Any],
                       expected_version: int) -> EscalationRule:
         locations = data.get("locations")
-        location_ids = [loc.pk for loc in locations] if locations is not None else \
-            [loc.pk for loc in obj.locations.all()]
+        location_ids = list(locations) if locations is not None else list(obj.locations.all())
         return _services().rule_update(
             actor=self.request.user, rule=obj, expected_version=expected_version,
             yaml_text=data.get("yaml", obj.yaml), active=data.get("active", obj.active),
@@ -158,12 +115,12 @@ class EscalationRuleViewSet(TenantModelViewSet):
         body = RulePreviewRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        location_ids = _location_pks(request.user, data.get("locations"))
-        result = _services().rule_preview(actor=request.user, yaml_text=data["yaml"],
-                                       location_ids=location_ids or None, days=data["days"])
-        payload = preview_payload(result, data["days"])
-        if not payload["description"]:
-            payload["description"] = describe_yaml(data["yaml"])
+        result = _services().rule_preview(
+            actor=request.user, yaml_text=data["yaml"],
+            location_ids=[str(u) for u in data.get("locations") or []] or None,
+            days=data["days"])
+        payload = preview_payload(result)
+        payload["description"] = describe_yaml(data["yaml"])
         return Response(RulePreviewSerializer(payload).data)
 
 

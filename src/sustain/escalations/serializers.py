@@ -25,7 +25,7 @@ def describe_yaml(text: str) -> str:
     try:
         from sustain.engine.escalation_rules import describe_rule, parse_rule
 
-        return str(describe_rule(parse_rule(text)))
+        return str(describe_rule(parse_rule(text, "rule")))
     except Exception:  # noqa: BLE001 - a stored rule that no longer parses is shown as text
         return ""
 
@@ -156,11 +156,18 @@ class RulePreviewRequestSerializer(serializers.Serializer):
     days = serializers.IntegerField(required=False, default=90, min_value=1, max_value=730)
 
 
+class PreviewLocationSerializer(serializers.Serializer):
+    location = serializers.UUIDField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
 class RulePreviewSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many times the rule would have fired.")
     days = serializers.IntegerField()
+    summary = serializers.CharField(help_text='"This rule would have fired N times in the '
+                                              'last 90 days."')
     description = serializers.CharField()
-    per_location = serializers.ListField(child=serializers.DictField(),
-                                         help_text="[{location, name, count}]")
+    per_location = PreviewLocationSerializer(many=True)
     examples = serializers.ListField(child=serializers.CharField(),
                                      help_text="Plain-English explanations of some firings.")

@@ -33,6 +33,8 @@ def _nav(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         ("Workforce", reverse("workforce:index"), has_perm_anywhere(user, Perm.WORKFORCE_VIEW)),
         ("Governance", reverse("governance:calendar"),
          has_perm_anywhere(user, Perm.GOVERNANCE_VIEW)),
+        ("Escalations", reverse("escalations:board"),
+         has_perm_anywhere(user, Perm.ESCALATION_VIEW)),
         ("Imports", reverse("imports:index"), has_perm_anywhere(user, Perm.IMPORT_RUN)),
         ("Framework", FRAMEWORK_PATH, True),
         ("Organisation", reverse("web:org-admin"), can_manage_users(user)),
