@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from sustain.people.models import PersonSupported, StaffMember
 from sustain.tenancy.models import Location, Membership, Organisation
 
 AS_OF = dt.date(2026, 11, 27)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def content_dump() -> dict[str, Any]:
@@ -82,10 +83,19 @@ def test_dates_follow_the_as_of_date() -> None:
     assert [p[3] + shift for p in early["people"]] == [p[3] for p in late["people"]]
 
 
-@pytest.fixture
-def demo() -> Any:
-    # The structure only: test_operational.py builds and checks the operational records.
-    return build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF, operational=False)
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The structure only (test_operational.py checks the operational records), built once
+    for the tests below inside a transaction rolled back at the end of the module; each test
+    runs in a savepoint of it, so a test that writes leaves nothing for the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF, operational=False)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def test_locations_of_every_type_each_with_a_registered_manager_who_works_there(demo) -> None:

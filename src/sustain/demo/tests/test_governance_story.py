@@ -2,22 +2,20 @@
 functions: Rosewood keeps its rhythm and its meetings challenge, Meadowbank's rhythm slips and
 its quality meetings become updates only, a Rosewood lesson is adopted in two other services
 and not yet in others, a leaving theme owner leaves a hand-over note, and the registered
-manager's My work has real items. One build per module (rolled back)."""
+manager's My work has real items. One build per test session (conftest.py), rolled back."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from sustain.accounts.models import User
 from sustain.core.history import verify_organisation
-from sustain.demo import data
-from sustain.demo.builder import build_demo
 from sustain.engine import timeliness
 from sustain.governance.models import Occurrence
 from sustain.lessons.models import HandoverNote, Lesson, LessonAdoption
@@ -29,7 +27,7 @@ from sustain.work.providers import collect
 
 AS_OF = dt.date(2026, 11, 27)
 CUTOFF = dt.datetime.combine(AS_OF, dt.time(0), tzinfo=timeliness.LONDON)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 @dataclass
@@ -118,18 +116,19 @@ def read_facts(org: Any) -> Facts:
     return facts
 
 
-@pytest.fixture(scope="module")
-def facts(django_db_setup: Any, django_db_blocker: Any) -> Facts:
-    with django_db_blocker.unblock(), transaction.atomic():
-        org = build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF).organisation
-        found = read_facts(org)
-        from io import StringIO
-
-        out = StringIO()
-        call_command("verify_history", stdout=out)
-        found.verify_output = out.getvalue()
-        transaction.set_rollback(True)
+def read_all_facts(org: Any) -> Facts:
+    """`read_facts` plus what `sustain verify_history` prints, on the full build (conftest.py)."""
+    found = read_facts(org)
+    out = StringIO()
+    call_command("verify_history", stdout=out)
+    found.verify_output = out.getvalue()
     return found
+
+
+@pytest.fixture
+def facts(full_demo: Any) -> Facts:
+    """The session's one full build, read by `read_all_facts` (conftest.py)."""
+    return full_demo.facts
 
 
 def test_rosewood_keeps_its_rhythm_and_meadowbank_slips(facts: Facts) -> None:
@@ -196,10 +195,8 @@ def test_themes_still_tell_the_story(facts: Facts) -> None:
     assert facts.stages["Falls and risk management"] == "actions_complete"
 
 
-def test_same_seed_and_date_build_the_same_governance_history(facts: Facts) -> None:
-    with transaction.atomic():
-        org = build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF).organisation
-        again = governance_dump(org)
-        transaction.set_rollback(True)
+def test_same_seed_and_date_build_the_same_governance_history(facts: Facts,
+                                                               demo_rebuilt: Any) -> None:
+    again = demo_rebuilt.governance
     assert again == facts.dump
     assert len(again["meetings"]) > 100 and len(again["occurrences"]) > 500

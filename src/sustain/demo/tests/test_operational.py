@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.db import models, transaction
+from django.db import models
 
 from sustain.accounts.models import User
 from sustain.careplans.models import CarePlanAction, CarePlanReview
 from sustain.core.history import verify_organisation
 from sustain.core.models import HistoryEntry
 from sustain.demo import data
-from sustain.demo.builder import build_demo
 from sustain.demo.operational import theme_opened
 from sustain.demo.recovery import ROSEWOOD_THEMES
 from sustain.engine import timeliness
@@ -38,7 +37,7 @@ from sustain.workforce.models import (
 
 AS_OF = dt.date(2026, 11, 27)
 CUTOFF = dt.datetime.combine(AS_OF, dt.time(0, 0), tzinfo=timeliness.LONDON)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 # Each record type with the field that dates it.
 DATED: dict[type[models.Model], str] = {
@@ -181,30 +180,32 @@ def story_facts(org: Organisation) -> dict[str, Any]:
     return facts
 
 
-@pytest.fixture(scope="module")
-def story(django_db_setup: Any, django_db_blocker: Any) -> Story:
-    """One full build for the module, read into plain figures, then rolled back."""
+def read_story(org: Organisation) -> Story:
+    """Read the full build (see conftest.py) into plain figures."""
     found = Story()
-    with django_db_blocker.unblock(), transaction.atomic():
-        org = build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF).organisation
-        found.counts = {m._meta.label_lower: m._default_manager.count() for m in OPERATIONAL}
-        entries = HistoryEntry.objects.filter(organisation=org)
-        found.history_created = Counter(entries.filter(action="create")
-                                        .values_list("object_type", flat=True))
-        found.request_ids = entries.values("request_id").distinct().count()
-        found.chain_break = verify_organisation(org.pk)
-        for model, dated in DATED.items():
-            spans = model._default_manager.values("location__name").annotate(
-                first=models.Min(dated), last=models.Max(dated))
-            for row in spans:
-                found.spans[(row["location__name"], model._meta.label_lower)] = (
-                    day_of(row["first"]), day_of(row["last"]))
-        found.facts = story_facts(org)
-        found.facts["stages"] = dict(Theme.objects.filter(organisation=org)
-                                     .values_list("title", "stage"))
-        found.dump = content_dump()
-        transaction.set_rollback(True)
+    found.counts = {m._meta.label_lower: m._default_manager.count() for m in OPERATIONAL}
+    entries = HistoryEntry.objects.filter(organisation=org)
+    found.history_created = Counter(entries.filter(action="create")
+                                    .values_list("object_type", flat=True))
+    found.request_ids = entries.values("request_id").distinct().count()
+    found.chain_break = verify_organisation(org.pk)
+    for model, dated in DATED.items():
+        spans = model._default_manager.values("location__name").annotate(
+            first=models.Min(dated), last=models.Max(dated))
+        for row in spans:
+            found.spans[(row["location__name"], model._meta.label_lower)] = (
+                day_of(row["first"]), day_of(row["last"]))
+    found.facts = story_facts(org)
+    found.facts["stages"] = dict(Theme.objects.filter(organisation=org)
+                                 .values_list("title", "stage"))
+    found.dump = content_dump()
     return found
+
+
+@pytest.fixture
+def story(full_demo: Any) -> Story:
+    """The session's one full build, read by `read_story` (conftest.py)."""
+    return full_demo.story
 
 
 # Records that come a few a month or fewer at some locations (and compliments, which dry up
@@ -285,11 +286,8 @@ def test_meadowbank_supervision_notes_become_repetitive(story: Story) -> None:
     assert facts["rh_distinct_notes_recent"] >= 0.8
 
 
-def test_same_seed_and_date_build_identical_records(story: Story) -> None:
-    with transaction.atomic():
-        build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF)
-        again = content_dump()
-        transaction.set_rollback(True)
+def test_same_seed_and_date_build_identical_records(story: Story, demo_rebuilt: Any) -> None:
+    again = demo_rebuilt.operational
     assert again == story.dump
     assert sum(len(rows) for rows in again.values()) > 15000
 
