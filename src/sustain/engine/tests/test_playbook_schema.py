@@ -106,17 +106,18 @@ escalation_rules:
     source: Any repeated discrepancy triggered immediate supervision.
     trigger:
       kind: repeated
-      tracker: medicines_checks
-      event: MAR discrepancies
-      same: staff_member
+      record: medicines_discrepancy
+      group_by: staff_member
       count: 2
       within_days: 28
     responses:
       - task: supervision
-        subject: Immediate supervision
+        title: Immediate supervision
+        subject: staff_member
         owner_role: registered_manager
         due_within_hours: 24
-        fulfilled_by: supervision
+        fulfilled_by:
+          record: supervision
 indicators:
   - code: mar-accuracy
     name: MAR accuracy
@@ -271,8 +272,11 @@ CASES = [
                                             "    audit_template: nope"),
      ("audit_template: nope", 1), "indicators[0] (mar-accuracy).audit_template",
      "unknown audit template"),
-    ("unknown-tracker", _variant("      tracker: medicines_checks", "      tracker: falls"),
-     ("tracker: falls", 1), "escalation_rules[0].trigger.tracker", "unknown tracker"),
+    ("unknown-record-type", _variant("      record: medicines_discrepancy",
+                                     "      record: falls"),
+     ("record: falls", 1), "escalation_rules[0].trigger.record", "unknown record type"),
+    ("zero-window", _variant("      within_days: 28", "      within_days: 0"),
+     ("within_days: 0", 1), "escalation_rules[0].trigger.within_days", "window of zero"),
     ("unknown-tracker-type", _variant("  - type: medicines_checks", "  - type: gossip"),
      ("- type: gossip", 1), "trackers[0].type", "unknown tracker type"),
     ("wrong-trigger-kind", _variant("      kind: repeated", "      kind: sometimes"),
@@ -324,41 +328,37 @@ def test_errors_name_file_line_and_field(text: str, where: tuple[str, int], fiel
 
 
 def test_references_inside_the_file() -> None:
-    # A trigger naming a question that its template does not have.
+    # An audit trigger naming a template the playbook does not have.
     text = BASE.replace("""      kind: repeated
-      tracker: medicines_checks
-      event: MAR discrepancies
-      same: staff_member
+      record: medicines_discrepancy
+      group_by: staff_member
       count: 2
-      within_days: 28""", """      kind: mismatch
-      template: mar-audit
-      question: PRACTICE
-      within_days: 90""")
+      within_days: 28""", """      kind: audit_below
+      template: nope-audit""")
     issue = _error(text).issues[0]
-    assert (issue.line, issue.field) == (_line(text, "question: PRACTICE"),
-                                         "escalation_rules[0].trigger.question")
-    assert "unknown question 'PRACTICE' in audit template 'mar-audit'" in issue.message
+    assert (issue.line, issue.field) == (_line(text, "template: nope-audit"),
+                                         "escalation_rules[0].trigger.template")
+    assert "unknown audit template 'nope-audit'" in issue.message
 
-    # A timeliness trigger naming a step the tracker does not declare.
+    # A timeliness trigger naming a field that is not a date and time.
     text = BASE.replace("""      kind: repeated
-      tracker: medicines_checks
-      event: MAR discrepancies
-      same: staff_member
+      record: medicines_discrepancy
+      group_by: staff_member
       count: 2
       within_days: 28""", """      kind: timeliness
-      tracker: medicines_checks
-      from_step: raised
-      to_step: escalated
+      record: safeguarding_concern
+      from_field: raised_at
+      to_field: category
       deadline: end_of_shift""")
     issue = _error(text).issues[0]
-    assert (issue.line, issue.field) == (_line(text, "to_step: escalated"),
-                                         "escalation_rules[0].trigger.to_step")
+    assert (issue.line, issue.field) == (_line(text, "to_field: category"),
+                                         "escalation_rules[0].trigger.to_field")
+    assert "not a date and time" in issue.message
 
     # A missed-occurrence trigger naming a cadence that does not exist.
     text = BASE.replace("""      kind: repeated
-      tracker: medicines_checks
-      event: MAR discrepancies
-      same: staff_member
+      record: medicines_discrepancy
+      group_by: staff_member
       count: 2
       within_days: 28""", """      kind: missed_occurrence
       cadence: weekly-audit""")
@@ -444,8 +444,7 @@ def test_escalation_descriptions() -> None:
     pb = parse_playbook(BASE, "pb.yaml", KNOWN)
     rule = pb.escalation_rules[0]
     assert describe_trigger(pb, rule.trigger) == (
-        "2 or more MAR discrepancies on the medicines tracker about the same staff member "
-        "within 28 days")
+        "the same staff member has 2 or more medicines discrepancies within 28 days")
     assert describe_response(rule.responses[0]) == (
-        "Immediate supervision — Registered manager, within 24 hours; done when a "
-        "supervision record is recorded")
+        "immediate supervision by the registered manager within 24 hours, fulfilled by a "
+        "supervision of that staff member after the trigger")

@@ -154,23 +154,24 @@ def test_same_version_with_other_content_is_refused(tmp_path: Path) -> None:
 
 def test_new_version_makes_new_template_versions_and_keeps_old(tmp_path: Path) -> None:
     playbooks_load()
-    old = AuditTemplate.objects.get(code="safeguarding-log-audit", template_version=1)
-    v2 = _copy(tmp_path, "safeguarding.yaml", ("version: 1", "version: 2"),
+    # The shipped file is version 2 (escalation rules in the ADR 0014 format); its copy is 3.
+    old = AuditTemplate.objects.get(code="safeguarding-log-audit", template_version=2)
+    v2 = _copy(tmp_path, "safeguarding.yaml", ("version: 2", "version: 3"),
                ("    pass_mark: 90\n    sample_size: 5", "    pass_mark: 95\n    sample_size: 5"))
     summary = playbooks_load(paths=[v2])
     assert [(o.code, o.version, o.action) for o in summary.playbooks] == [
-        ("safeguarding", 2, "created")]
+        ("safeguarding", 3, "created")]
     assert sorted(AuditTemplate.objects.filter(code="safeguarding-log-audit")
-                  .values_list("template_version", "pass_mark")) == [(1, 90), (2, 95)]
+                  .values_list("template_version", "pass_mark")) == [(2, 90), (3, 95)]
     old.refresh_from_db()
-    assert old.playbook.version == 1 and old.archived_at is None
-    # Going back to version 1 afterwards is skipped, not an error.
+    assert old.playbook.version == 2 and old.archived_at is None
+    # Going back to version 2 afterwards is skipped, not an error.
     again = playbooks_load(paths=[DATA_DIR / "safeguarding.yaml"])
     assert [o.action for o in again.playbooks] == ["unchanged"]
 
 
 def test_older_version_after_newer_is_skipped(tmp_path: Path) -> None:
-    v3 = _copy(tmp_path, "care-planning.yaml", ("version: 1", "version: 3"))
+    v3 = _copy(tmp_path, "care-planning.yaml", ("version: 2", "version: 3"))
     playbooks_load(paths=[v3])
     summary = playbooks_load(paths=[DATA_DIR / "care-planning.yaml"])
     assert [o.action for o in summary.playbooks] == ["skipped"]
@@ -194,7 +195,7 @@ def test_a_template_code_belongs_to_one_playbook(tmp_path: Path) -> None:
 def test_command_reports_and_is_idempotent() -> None:
     out = StringIO()
     call_command("load_playbooks", stdout=out)
-    assert "medicines-governance v1 (medicines-governance.yaml): created" in out.getvalue()
+    assert "medicines-governance v2 (medicines-governance.yaml): created" in out.getvalue()
     out = StringIO()
     call_command("load_playbooks", "--json", stdout=out)
     data = json.loads(out.getvalue())
