@@ -310,15 +310,26 @@ def _check_windowed(rule: Rule, recs: Sequence[Rec]) -> str | None:
     count, window = _window_of(rule)
     if len(recs) < count:
         return f"only {len(recs)} of the {count} records needed still match"
-    groups = {_group_of(rule, r) for r in recs}
-    locations = {r.location_id for r in recs}
-    if len(groups) > 1 or len(locations) > 1:
-        moved = recs[-1]
-        return f"{_cap(_name(moved))} now belongs to another group or location"
+    keys = [(r.location_id, _group_of(rule, r)) for r in recs]
+    if len(set(keys)) > 1:
+        common = max(sorted(set(keys), key=str), key=keys.count)
+        moved = next(r for r, k in zip(recs, keys, strict=True) if k != common)
+        return _moved_reason(moved, common, rule)
     if window is not None and recs[-1].at - recs[0].at > window:
         return (f"{_cap(_name(recs[-1]))} ({fmt_date(recs[-1].at)}) is now more than "
                 f"{window.days} days after {_name(recs[0])} ({fmt_date(recs[0].at)})")
     return None
+
+
+def _moved_reason(rec: Rec, common: tuple[str, tuple[str, str] | None], rule: Rule) -> str:
+    """Why a record no longer counts with the others of its firing."""
+    if rec.location_id != common[0]:
+        return f"{_cap(_name(rec))} is now recorded at another location"
+    group = _group_of(rule, rec)
+    field = (common[1] or group or ("group", ""))[0].replace("_", " ")
+    if group is None:
+        return f"{_cap(_name(rec))} no longer names a {field}"
+    return f"{_cap(_name(rec))} now names another {field}"
 
 
 def _find_windowed(rule: Rule, free: Sequence[Rec], ctx: _Ctx) -> None:
@@ -521,9 +532,12 @@ def _check_run(rule: Rule, trig: TriggerAuditBelow, recs: Sequence[Rec],
                groups: Mapping[tuple[str, tuple[str, str]], Sequence[Rec]]) -> str | None:
     if len(recs) != trig.consecutive:
         return f"the run has {len(recs)} audits; the rule needs {trig.consecutive} in a row"
-    keys = {(r.location_id, _group_of(rule, r)) for r in recs}
+    keys_list = [(r.location_id, _group_of(rule, r)) for r in recs]
+    keys = set(keys_list)
     if len(keys) != 1:
-        return f"{_cap(_name(recs[-1]))} now belongs to another template, theme or location"
+        common = max(sorted(keys, key=str), key=keys_list.count)
+        moved = next(r for r, k in zip(recs, keys_list, strict=True) if k != common)
+        return _moved_reason(moved, common, rule)
     for r in recs:
         if not _is_below(trig, r):
             mark = _mark(trig, r)
