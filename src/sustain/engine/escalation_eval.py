@@ -252,6 +252,8 @@ def _show(value: object) -> str:
         return fmt_datetime(value)
     if isinstance(value, date):
         return fmt_date(value)
+    if isinstance(value, int | float):
+        return f"{value:g}"
     return str(value).replace("_", " ")
 
 
@@ -370,7 +372,7 @@ def _limit(trig: TriggerTimeliness, rec: Rec) -> datetime | None:
 def _breach(trig: TriggerTimeliness, rec: Rec, now: datetime) -> tuple[datetime, str] | str:
     """(triggered_at, explanation) when the record breaches; else why it does not."""
     limit = _limit(trig, rec)
-    to_name = trig.to_field.replace("_", " ")
+    to_name = trig.to_field.removesuffix("_at").replace("_", " ")
     if limit is None:
         what = "shift end" if trig.deadline else trig.from_field.replace("_", " ")
         return f"{_name(rec)} has no {what} recorded"
