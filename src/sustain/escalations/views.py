@@ -290,14 +290,9 @@ def board(request: HttpRequest, uuid: Any = None) -> HttpResponse:
     state = request.GET.get("state") or "outstanding"
     if state not in dict(STATE_TABS):
         state = "outstanding"
-    data = {"state": state}
-    if form.is_valid():
-        cleaned = form.cleaned_data
-        data["rule_code"] = cleaned.get("rule_code") or ""
-        if cleaned.get("theme_id") is not None:
-            data["theme_id"] = str(cleaned["theme_id"].uuid)
-        if cleaned.get("staff_member_id") is not None:
-            data["staff_member_id"] = str(cleaned["staff_member_id"].uuid)
+    form.is_valid()  # shows a value that is not a choice; the filterset reads the raw values
+    data = {"state": state, **{name: request.GET.get(name, "") for name in (
+        "rule_code", "theme_id", "staff_member_id")}}
     filtered = EscalationTaskFilter(data, queryset=tasks).qs.select_related(
         "firing__location", "firing__staff_member", "firing__person")
     filtered = filtered.order_by("-done_at", "pk") if state == "done" else \
