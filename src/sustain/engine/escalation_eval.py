@@ -297,8 +297,9 @@ def _windowed_explanation(rule: Rule, group: tuple[str, str], recs: Sequence[Rec
     if isinstance(trig, TriggerRepeated):
         cond = describe_where(record, trig.where)
         what = f"{rt.plural}" + (f" ({cond})" if cond else "")
+        kind = rt.kind(trig.group_by)
         who = "at the service" if trig.group_by == "location" else \
-            f"for {group_phrase(record, trig.group_by)}"
+            f"{'by' if kind == 'staff' else 'for'} {group_phrase(record, trig.group_by)}"
         return (f"{len(recs)} {what} {who} within {trig.within_days} days: {_dates(recs)}. "
                 f"Rule: {rule.title}.")
     assert isinstance(trig, TriggerMissedOccurrence)
@@ -549,7 +550,7 @@ def _check_run(rule: Rule, trig: TriggerAuditBelow, recs: Sequence[Rec],
     assert key[1] is not None
     members = {r.id for r in recs}
     between = [a for a in groups.get((key[0], key[1]), ())
-               if recs[0].at <= a.at <= recs[-1].at and a.id not in members]
+               if _order(recs[0]) < _order(a) < _order(recs[-1]) and a.id not in members]
     if between:
         return (f"{_name(between[0])} ({fmt_date(between[0].at)}) now comes between the "
                 f"audits of the run, so they are no longer in a row")

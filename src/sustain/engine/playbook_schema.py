@@ -317,8 +317,21 @@ def playbook_checksum(text: str) -> str:
 
 
 def playbook_from_content(content: Mapping[str, Any]) -> Playbook:
-    """The typed playbook from its stored JSON (`Playbook.model_dump(mode="json")`)."""
-    return Playbook.model_validate(dict(content))
+    """The typed playbook from its stored JSON (`Playbook.model_dump(mode="json")`).
+
+    Versions stored before ADR 0014 carry escalation rules in an earlier shape that nothing
+    ran; they are read without those rules (the file's later version has them)."""
+    data = dict(content)
+    try:
+        return Playbook.model_validate(data)
+    except ValidationError:
+        if not data.get("escalation_rules"):
+            raise
+        try:
+            return Playbook.model_validate({**data, "escalation_rules": []})
+        except ValidationError:
+            pass
+        raise
 
 
 # --- known codes --------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_two_in_window_fire_once_with_explanation_and_subject() -> None:
     assert f.key == firing_key("repeated-mar-discrepancy", ("staff_member", "41"), ["b", "a"])
     assert len(f.key) == 32
     assert f.explanation.startswith(
-        "2 medicines discrepancies for the same staff member within 28 days: 3 Mar 2026, "
+        "2 medicines discrepancies by the same staff member within 28 days: 3 Mar 2026, "
         "17 Mar 2026")
     assert ev.kept == () and ev.withdrawn == ()
 
@@ -639,3 +639,59 @@ def test_next_step_climbs_the_ladder_and_ends_at_the_board() -> None:
     assert next_step(["board"], 1, now, 1) is None
     assert next_step([], 0, now, 3) is None
     assert next_step(ladder, -1, now, 3) is None
+
+
+# --- properties of the other kinds --------------------------------------------------------
+
+AUDITS = st.lists(st.tuples(st.integers(min_value=0, max_value=400),
+                            st.sampled_from([None, 50.0, 85.0, 89.9, 90.0, 99.0]),
+                            st.sampled_from(["mar-audit", "care-plan-audit"]),
+                            st.sampled_from(["t1", None]), st.booleans()),
+                  max_size=12).map(
+    lambda rows: [Rec("audit", f"a{i:02d}", "L1", T0 + timedelta(days=d),
+                      {"template": tpl, "score": score, "pass_mark": 90.0, "theme": theme,
+                       "is_reaudit": re, "passed": None if score is None else score >= 90})
+                  for i, (d, score, tpl, theme, re) in enumerate(rows)])
+AUDIT_RULES = st.sampled_from([TWICE, THEME, rule(
+    "  kind: audit_below\n  template: mar-audit\n  consecutive: 3\n", LOC)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(AUDIT_RULES, AUDITS, st.randoms(use_true_random=False))
+def test_audit_runs_order_independent_idempotent_and_sound(
+        r: Rule, recs: list[Rec], rnd: random.Random) -> None:
+    first = evaluate(r, recs, [], NOW)
+    shuffled = list(recs)
+    rnd.shuffle(shuffled)
+    assert evaluate(r, shuffled, [], NOW) == first
+    again = evaluate(r, shuffled, priors(first), NOW)
+    assert again.new == () and again.withdrawn == ()
+    by_id = {x.id: x for x in recs}
+    used: set[str] = set()
+    for f in first.new:
+        run = [by_id[i] for i in f.record_ids]
+        assert all(isinstance(x.fields["score"], float) and x.fields["score"] < 90 for x in run)
+        assert not used & set(f.record_ids)
+        used |= set(f.record_ids)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=-3600, max_value=48 * 3600) | st.none(),
+                          st.integers(min_value=0, max_value=48 * 3600)), max_size=8),
+       st.integers(min_value=0, max_value=72 * 3600))
+def test_timeliness_fires_exactly_for_the_breaches(rows: list[tuple[int | None, int]],
+                                                    now_s: int) -> None:
+    recs = [Rec("safeguarding_concern", f"c{i}", "L1", T0,
+                {"raised_at": T0, "staff_member": "41",
+                 "manager_reviewed_at": None if done is None else T0 + timedelta(seconds=done)})
+            for i, (done, _x) in enumerate(rows)]
+    now = T0 + timedelta(seconds=now_s)
+    limit = T0 + timedelta(hours=24)
+    expected = {x.id for x in recs
+                if (x.fields["manager_reviewed_at"] is None and now > limit)
+                or (x.fields["manager_reviewed_at"] is not None
+                    and x.fields["manager_reviewed_at"] > limit)}  # type: ignore[operator]
+    first = evaluate(REVIEW, recs, [], now)
+    assert {f.record_ids[0] for f in first.new} == expected
+    assert all(f.triggered_at == limit for f in first.new)
+    assert evaluate(REVIEW, list(reversed(recs)), priors(first), now).new == ()

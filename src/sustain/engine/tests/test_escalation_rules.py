@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from sustain.engine.access import Role
 from sustain.engine.escalation_records import (
@@ -31,7 +32,7 @@ from sustain.engine.escalation_rules import (
     rule_from_content,
     validate_rule_data,
 )
-from sustain.engine.playbook_schema import parse_playbook
+from sustain.engine.playbook_schema import parse_playbook, playbook_from_content
 from sustain.engine.yaml_source import compose
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks" / "data"
@@ -372,3 +373,22 @@ def test_every_shipped_rule_owner_is_a_role() -> None:
         for rule in _shipped(path.name):
             assert {r.owner_role for r in rule.responses} <= roles
             assert all(step in roles or step == "board" for step in rule.ladder)
+
+
+def test_stored_playbooks_from_before_adr_0014_still_read() -> None:
+    name = "medicines-governance.yaml"
+    pb = parse_playbook((PLAYBOOKS / name).read_text(encoding="utf-8"), name, None)
+    content = pb.model_dump(mode="json")
+    assert playbook_from_content(content) == pb
+    old_rule = {"id": "x", "title": "Old", "source": "s",
+                "trigger": {"kind": "repeated", "tracker": "medicines_checks",
+                            "event": "MAR discrepancies", "same": "staff_member", "count": 2,
+                            "within_days": 28},
+                "responses": [{"task": "supervision", "subject": "Supervision",
+                               "owner_role": "registered_manager", "due_within_hours": 24,
+                               "fulfilled_by": "supervision"}],
+                "escalate_missed_to": "quality_lead"}
+    legacy = playbook_from_content({**content, "escalation_rules": [old_rule]})
+    assert legacy.escalation_rules == [] and legacy.code == pb.code
+    with pytest.raises(ValidationError):  # anything else wrong is still refused
+        playbook_from_content({**content, "escalation_rules": [old_rule], "version": 0})
