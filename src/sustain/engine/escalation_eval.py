@@ -594,7 +594,7 @@ def _overdue(trig: TriggerOverdueAction, rec: Rec, now: datetime) -> tuple[datet
     if done is None:
         if rec.fields.get("status") in ("done", "effective"):
             return f"{_name(rec)} is done"
-        if now.date() > last_ok and now >= triggered_at:
+        if now >= triggered_at:
             return triggered_at, (f"{_cap(_name(rec))} was due {fmt_date(due)}{grace} and is "
                                   f"not done.")
         return f"{_name(rec)} is not overdue (due {fmt_date(due)}{grace})"
@@ -642,9 +642,13 @@ def fulfils(response: ResponseSpec, subject: Mapping[str, str], triggered_at: da
         if str(value) != subject[about]:
             return f"the {label} is of another {SUBJECTS[about]}"
     if rt is not None and rt.kind(rt.time_field) == "date":
-        on = rec.at.astimezone(triggered_at.tzinfo).date() if rec.at.tzinfo and \
-            triggered_at.tzinfo else rec.at.date()
-        if on < triggered_at.date():
+        # A record that carries a date only counts from the trigger's day (in the record's
+        # own time zone): a supervision "on 17 Mar" fulfils a trigger at 14:00 that day.
+        day = rec.fields.get(rt.time_field)
+        on = day if isinstance(day, date) and not isinstance(day, datetime) else rec.at.date()
+        trigger_day = triggered_at.astimezone(rec.at.tzinfo).date() if rec.at.tzinfo and \
+            triggered_at.tzinfo else triggered_at.date()
+        if on < trigger_day:
             return f"the {label} was before the trigger ({fmt_datetime(triggered_at)})"
     elif rec.at < triggered_at:
         return f"the {label} was before the trigger ({fmt_datetime(triggered_at)})"

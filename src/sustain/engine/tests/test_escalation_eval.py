@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -695,3 +695,37 @@ def test_timeliness_fires_exactly_for_the_breaches(rows: list[tuple[int | None, 
     assert {f.record_ids[0] for f in first.new} == expected
     assert all(f.triggered_at == limit for f in first.new)
     assert evaluate(REVIEW, list(reversed(recs)), priors(first), now).new == ()
+
+
+def test_date_only_records_compare_days_in_their_own_time_zone() -> None:
+    bst = timezone(timedelta(hours=1))
+    triggered = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 on 10 Jun in London
+    same_day = Rec("supervision", "s", "L1", datetime(2026, 6, 10, tzinfo=bst),
+                   {"staff_member": "41", "date": date(2026, 6, 10)})
+    assert fulfils(MAR_FULL.responses[0], SUBJECT, triggered, same_day) is None
+    day_before = Rec("supervision", "s", "L1", datetime(2026, 6, 9, tzinfo=bst),
+                     {"staff_member": "41", "date": date(2026, 6, 9)})
+    assert fulfils(MAR_FULL.responses[0], SUBJECT, triggered, day_before) == (
+        "the supervision was before the trigger (10 Jun 2026 22:30)")
+
+
+LABELLED = st.lists(st.tuples(OFFSETS, st.sampled_from(["41", "42"])), max_size=12).map(
+    lambda rows: [disc(f"r{i:02d}", T0 + timedelta(seconds=s), staff,
+                       label=f"Discrepancy {i:02d}") for i, (s, staff) in enumerate(rows)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(RULES, LABELLED, st.data())
+def test_an_edit_that_moves_a_record_withdraws_its_firing_naming_it(
+        r: Rule, recs: list[Rec], data: st.DataObject) -> None:
+    first = evaluate(r, recs, [], NOW)
+    if not first.new:
+        return
+    victim = data.draw(st.sampled_from([i for f in first.new for i in f.record_ids]))
+    old = next(x for x in recs if x.id == victim)
+    edited = [x if x.id != victim else disc(x.id, x.at, "99", label=x.label) for x in recs]
+    ev = evaluate(r, edited, priors(first), NOW)
+    [w] = ev.withdrawn
+    assert w.key == next(f.key for f in first.new if victim in f.record_ids)
+    assert old.label in w.reason and "another staff member" in w.reason
+    assert len(ev.kept) == len(first.new) - 1
