@@ -577,9 +577,13 @@ def records_written(*, actor: Any, label: str, objs: Sequence[Any], action: str)
     locations = {loc.pk: loc for loc in Location.objects.filter(pk__in=location_ids)}
     now = timezone.now()
     if triggers:
+        rulesets: dict[int, RuleSet] = {}
         for pk in location_ids:
-            evaluate_location(location=locations[pk], now=now, record_types=triggers,
-                              actor=actor)
+            location = locations[pk]
+            org_id = location.organisation_id
+            ruleset = rulesets.setdefault(org_id, RuleSet(org_id))
+            evaluate_location(location=location, now=now, record_types=triggers, actor=actor,
+                              ruleset=ruleset)
     if fulfilment and action != "archive" and not label.endswith("medicinescheck"):
         for obj in objs:
             if getattr(obj, "archived_at", None) is None and obj.location_id in locations:

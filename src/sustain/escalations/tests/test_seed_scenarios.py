@@ -180,3 +180,34 @@ def test_a_concern_never_notified_fires_once_the_shift_has_ended(
     assert counts.new == 1 and counts.tasks == 3
     assert EscalationTask.objects.filter(firing__rule_code="delayed-safeguarding-escalation"
                                          ).count() == 3
+
+
+def test_the_shipped_medicines_playbook_rule_runs_where_the_playbook_is_applied(
+        org: Any, location: Any, sibling_location: Any, owners: dict[str, Any], alex: Any,
+        blake: Any) -> None:
+    """No organisation rule here: the rule comes from the playbook applied to the location's
+    medicines theme; the firing names the playbook version and links the theme. The sibling
+    location has no such theme, so its discrepancies fire nothing."""
+    from sustain.escalations.tests.conftest import _staff
+    from sustain.playbooks.models import Playbook
+    from sustain.playbooks.services import playbook_apply, playbooks_load
+    from sustain.themes import services as theme_services
+
+    playbooks_load()
+    playbook = Playbook.objects.get(code="medicines-governance", organisation__isnull=True)
+    theme = theme_services.theme_create(actor="test", organisation=org, location=location,
+                                        title="Medicines", origin="inspection",
+                                        as_of=days_ago(60))
+    playbook_apply(actor="test", playbook=playbook, theme=theme)
+    elsewhere = _staff(org, sibling_location, "Dana Carer")
+    for n in (12, 10):
+        discrepancy_check(org, location, days_ago(n), alex, blake)
+        discrepancy_check(org, sibling_location, days_ago(n), elsewhere, elsewhere)
+    firing = Firing.objects.get()
+    assert firing.location == location and firing.source == "playbook"
+    assert firing.playbook_code == "medicines-governance"
+    assert firing.rule_version == f"medicines-governance v{playbook.version}"
+    assert firing.theme == theme and firing.rule is None
+    assert firing.tasks.count() == 3
+    assert firing.tasks.get(task_type="spot_checks").ladder == [
+        "quality_lead", "nominated_individual", "board"]
