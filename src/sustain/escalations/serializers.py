@@ -90,7 +90,8 @@ class EscalationTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "firing", "rule_title", "location", "response_index", "task_type",
                   "title", "subject", "staff_member", "person", "fulfilled_by_type",
                   "count_needed", "fulfilled_records", "owner_role", "owner", "owner_name",
-                  "due_at", "original_due_at", "step", "escalated_at", "at_board", "status",
+                  "due_at", "original_due_at", "ladder", "escalate_after_days", "step",
+                  "escalated_at", "at_board", "status",
                   "state", "done_at", "completion_note", "cancel_reason", "withdrawn_reason",
                   "version", "archived_at", "created_at", "updated_at"]
         read_only_fields = fields

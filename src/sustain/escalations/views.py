@@ -138,12 +138,15 @@ class TaskRow:
     complete_form: CompleteTaskForm | None = None
     cancel_form: CancelTaskForm | None = None
     fulfilled: list[dict[str, Any]] = field(default_factory=list)
+    next_steps: str = ""
 
 
 def _row(task: EscalationTask, now: dt.datetime) -> TaskRow:
     state = selectors.task_state(task, now)
+    ahead = [ROLE_NAMES.get(r, r) for r in (task.ladder or [])[task.step:]]
     return TaskRow(task=task, state=state, state_label=selectors.TASK_STATES.get(state, state),
-                   due=due_phrase(task, now), step=step_label(task), owner=owner_text(task))
+                   due=due_phrase(task, now), step=step_label(task), owner=owner_text(task),
+                   next_steps=", then ".join(ahead))
 
 
 def _locations(user: Any) -> QuerySet:

@@ -336,3 +336,35 @@ def test_my_work_lists_open_escalation_tasks_owned_by_the_user(
     assert providers.registered()["escalation"] is escalation_tasks
     assert "Immediate supervision on the discrepancies" in [
         i.title for i in providers.collect(manager, today, today + dt.timedelta(days=30))]
+
+
+# --- playbook rules -------------------------------------------------------------------------
+
+
+def test_a_playbook_rule_is_in_the_library_and_explained_on_its_firing(
+        org: Any, location: Any, owners: dict[str, Any], alex: Any, blake: Any) -> None:
+    from sustain.playbooks.models import Playbook
+    from sustain.playbooks.services import playbook_apply, playbooks_load
+    from sustain.themes import services as theme_services
+
+    playbooks_load()
+    playbook = Playbook.objects.get(code="medicines-governance", organisation__isnull=True)
+    theme = theme_services.theme_create(actor="test", organisation=org, location=location,
+                                        title="Medicines", origin="inspection",
+                                        as_of=days_ago(60))
+    playbook_apply(actor="test", playbook=playbook, theme=theme)
+    client = _client(owners["registered_manager"])
+    library = _text(client.get("/escalations/rules/"))
+    assert f"Playbook “{playbook.title}” (version {playbook.version})" in library
+    assert location.name in library
+    discrepancy_check(org, location, days_ago(12), alex, blake)
+    discrepancy_check(org, location, days_ago(10), alex, blake)
+    firing = Firing.objects.get()
+    assert firing.source == "playbook"
+    page = _text(client.get(f"/escalations/firings/{firing.uuid}/"))
+    assert 'id="rule-description">When ' in page
+    assert "from the playbook medicines-governance" in page
+    assert "Any repeated discrepancy" in page
+    # The spot checks climb to the quality lead, then the nominated individual, then the board.
+    assert "If not done in time: Provider quality lead, then Nominated individual, then " \
+           "Board report" in page
