@@ -20,6 +20,7 @@ from sustain.accounts.models import User
 from sustain.accounts.services import user_create
 from sustain.core.context import clear_request_id, set_request_id
 from sustain.demo import data
+from sustain.demo.escalations import build_escalations
 from sustain.demo.governance import build_governance
 from sustain.demo.operational import build_operational
 from sustain.demo.recovery import build_recovery
@@ -244,6 +245,8 @@ def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date,
                                   as_of=as_of)
                 build_governance(organisation=org, locations=builder.locations, seed=seed,
                                  as_of=as_of)
+                build_escalations(organisation=org, locations=builder.locations, seed=seed,
+                                  as_of=as_of)
     finally:
         clear_request_id()
     return DemoResult(organisation=org, accounts=demo_accounts(org, passwords), created=True)
