@@ -151,3 +151,39 @@ def test_board_and_firing_page_fit_a_phone(phone: Any, site: Site) -> None:  # n
     assert "Enter why the task is cancelled." in phone.locator("main").inner_text()
     assert _check(phone, "firing (cancel refused, phone)") == []
     assert firing.tasks.get().status == "open"
+
+
+def test_an_administrator_previews_and_saves_an_organisation_rule(
+        page: Any, site: Site) -> None:  # noqa: F811
+    from sustain.escalations.models import EscalationRule
+
+    sign_in(page, site, "admin")
+    page.goto(f"{site.url}/escalations/rules/")
+    page.get_by_role("link", name="Add an organisation rule").click()
+    page.wait_for_selector("h1:has-text('Add an organisation rule')")
+    assert _check(page, "rule form") == []
+    box = page.get_by_label("Rule (YAML)")
+    box.fill(RULE.replace("within_days: 28", "within_days: 0"))
+    page.get_by_label("Oak House").check()
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector(".error-summary")
+    line = 1 + RULE.splitlines().index("  within_days: 28")
+    assert f":{line}:" in page.locator(".error-summary").inner_text()
+    assert "within_days" in page.locator(".error-summary").inner_text()
+    assert page.locator("#id_yaml").get_attribute("aria-invalid") == "true"
+    assert _check(page, "rule form (refused)") == []
+    page.get_by_label("Rule (YAML)").fill(RULE)
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector("#preview-count")
+    assert page.locator("#preview-count").inner_text() == \
+        "This rule would have fired 0 times in the last 90 days."
+    assert _check(page, "rule form (preview)") == []
+    assert not EscalationRule.objects.exists()
+    page.get_by_role("button", name="Save the rule").click()
+    page.wait_for_selector("h1:has-text('Escalation rule library')")
+    assert "saved (version 1)" in page.locator(".messages").inner_text()
+    rule = EscalationRule.objects.get()
+    assert list(rule.locations.values_list("name", flat=True)) == ["Oak House"]
+    page.goto(f"{site.url}/escalations/board/")
+    assert "Nothing has reached the board." in page.locator("main").inner_text()
+    assert _check(page, "board report") == []
