@@ -521,6 +521,7 @@ def _playbook_rules(user: Any) -> list[dict[str, Any]]:
     version), with where they run."""
     from sustain.escalations.rules import playbook_rules
 
+    seen = set(_locations(user).values_list("pk", flat=True))
     themes = Theme.objects.filter(organisation_id=user.organisation_id,
                                   archived_at__isnull=True, playbook__isnull=False,
                                   playbook__archived_at__isnull=True,
@@ -536,7 +537,8 @@ def _playbook_rules(user: Any) -> list[dict[str, Any]]:
             except Exception:  # noqa: BLE001 - an unreadable playbook shows no rules
                 rules = ()
             found[key] = {"playbook": playbook, "rules": rules, "locations": set()}
-        found[key]["locations"].add(theme.location.name)
+        if theme.location_id in seen:
+            found[key]["locations"].add(theme.location.name)
     out = []
     from sustain.engine.escalation_rules import describe_rule
 
@@ -546,7 +548,8 @@ def _playbook_rules(user: Any) -> list[dict[str, Any]]:
                         "description": describe_rule(rule), "yaml": rule_yaml(rule),
                         "from": f"Playbook “{entry['playbook'].title}” (version "
                                 f"{entry['playbook'].version})",
-                        "where": ", ".join(sorted(entry["locations"])), "row": None})
+                        "where": ", ".join(sorted(entry["locations"]))
+                                 or "Locations you do not see", "row": None})
     return sorted(out, key=lambda r: (r["title"], r["from"]))
 
 
@@ -554,6 +557,7 @@ def _organisation_rules(user: Any) -> list[dict[str, Any]]:
     from sustain.engine.escalation_rules import describe_rule
     from sustain.escalations.rules import rule_of_row
 
+    seen = set(_locations(user).values_list("pk", flat=True))
     out = []
     for row in selectors.rules_visible(user).filter(is_current=True).prefetch_related(
             "locations").order_by("title"):
@@ -562,12 +566,15 @@ def _organisation_rules(user: Any) -> list[dict[str, Any]]:
             description, source = describe_rule(rule), rule.source
         except Exception:  # noqa: BLE001 - show the text even if it no longer parses
             description, source = "", ""
-        places = [loc.name for loc in row.locations.all()]
+        places = [loc.name for loc in row.locations.all() if loc.pk in seen]
+        hidden = len(row.locations.all()) > len(places)
         out.append({"code": row.code, "title": row.title, "source": source,
                     "description": description, "yaml": row.yaml, "row": row,
                     "from": f"Organisation rule (version {row.rule_version})"
                             + ("" if row.active else ", not active"),
-                    "where": ", ".join(sorted(places)) or "Every location"})
+                    "where": (", ".join(sorted(places)) + (" (and locations you do not see)"
+                                                            if hidden and places else ""))
+                             or ("Locations you do not see" if hidden else "Every location")})
     return out
 
 

@@ -368,3 +368,16 @@ def test_a_playbook_rule_is_in_the_library_and_explained_on_its_firing(
     # The spot checks climb to the quality lead, then the nominated individual, then the board.
     assert "If not done in time: Provider quality lead, then Nominated individual, then " \
            "Board report" in page
+
+
+def test_the_library_names_only_locations_the_reader_sees(
+        owners: dict[str, Any], make_rule: Any, make_user: Any, org: Any,
+        sibling_location: Any) -> None:
+    make_user(org, "registered_manager", location=sibling_location)  # owns responses there
+    make_rule(MEDICINES_RULE.replace("senior_carer", "registered_manager"),
+              locations=(sibling_location,))
+    mine = _text(_client(owners["registered_manager"]).get("/escalations/rules/"))
+    assert "where: Locations you do not see" in mine
+    assert sibling_location.name not in mine
+    everywhere = _text(_client(owners["quality_lead"]).get("/escalations/rules/"))
+    assert f"where: {sibling_location.name}" in everywhere
