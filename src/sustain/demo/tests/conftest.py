@@ -30,6 +30,7 @@ AS_OF = dt.date(2026, 11, 27)
 class FullDemo:
     story: Any  # test_operational.Story
     facts: Any  # test_governance_story.Facts
+    escalations: Any  # test_escalations_story.EscalationFacts
 
 
 @dataclass
@@ -40,12 +41,17 @@ class Rebuilt:
 
 @pytest.fixture(scope="session")
 def full_demo(django_db_setup: Any, django_db_blocker: Any) -> FullDemo:
-    from sustain.demo.tests import test_governance_story, test_operational
+    from sustain.demo.tests import (
+        test_escalations_story,
+        test_governance_story,
+        test_operational,
+    )
 
     with django_db_blocker.unblock(), transaction.atomic():
         org = build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF).organisation
         found = FullDemo(story=test_operational.read_story(org),
-                         facts=test_governance_story.read_all_facts(org))
+                         facts=test_governance_story.read_all_facts(org),
+                         escalations=test_escalations_story.read_escalations(org))
         transaction.set_rollback(True)
     return found
 
