@@ -616,6 +616,8 @@ def _rule_form_page(request: HttpRequest, rule: EscalationRule | None) -> HttpRe
                    "locations": list(rule.locations.all())}
     data = request.POST if request.method == "POST" else None
     form = RuleForm(data, initial=initial, locations=locations)
+    if rule is None:
+        del form.fields["active"]  # a new rule is active; deactivate it by editing
     preview = None
     if data is not None and form.is_valid():
         cleaned = form.cleaned_data

@@ -381,3 +381,24 @@ def test_the_library_names_only_locations_the_reader_sees(
     assert sibling_location.name not in mine
     everywhere = _text(_client(owners["quality_lead"]).get("/escalations/rules/"))
     assert f"where: {sibling_location.name}" in everywhere
+
+
+def test_board_and_firing_page_queries_do_not_grow_with_the_tasks(
+        firing: Firing, org: Any, location: Any, owners: dict[str, Any], alex: Any,
+        blake: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(owners["quality_lead"])
+    client.get("/escalations/")  # warm the session and caches
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    board_before = queries("/escalations/")
+    discrepancy_check(org, location, days_ago(6), blake, alex)
+    discrepancy_check(org, location, days_ago(5), blake, alex)
+    assert EscalationTask.objects.count() == 6
+    assert queries("/escalations/") == board_before
