@@ -25,6 +25,7 @@ Conventions (the contract with the rules and the API):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import translation
 
 from sustain.engine.escalation_records import Rec
 from sustain.engine.timeliness import LONDON, shift_containing
@@ -64,6 +66,16 @@ def _fmt_date(value: dt.date | dt.datetime | None) -> str:
 def _fmt_time(value: dt.datetime) -> str:
     local = value.astimezone(LONDON)
     return f"{local.day} {local:%b %Y} {local:%H:%M}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _label(model: type, field: str, value: Any, language: str | None) -> str:
+    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+
+
+def _display(obj: Any, field: str) -> str:
+    """`obj.get_<field>_display()` without a lazy translation per row."""
+    return _label(type(obj), field, getattr(obj, field), translation.get_language())
 
 
 def _as_float(value: Any) -> float | None:
@@ -106,7 +118,10 @@ def _discrepancies(location: Any, since: dt.datetime, until: dt.datetime) -> Que
         check_record__archived_at__isnull=True,
         check_record__check_date__gte=since.astimezone(LONDON).date() - dt.timedelta(days=1),
         check_record__check_date__lte=until.astimezone(LONDON).date() + dt.timedelta(days=1),
-    ).select_related("check_record", "person", "staff_responsible")
+    ).select_related("check_record", "person", "staff_responsible").only(
+        "uuid", "type", "archived_at", "location_id", "person__uuid",
+        "staff_responsible__uuid", "staff_responsible__full_name", "check_record__check_date",
+        "check_record__shift", "check_record__archived_at")
 
 
 def _discrepancy_rec(d: Any, location: Any) -> Rec | None:
@@ -116,7 +131,7 @@ def _discrepancy_rec(d: Any, location: Any) -> Rec | None:
     at = _shift_start(location, check.check_date, check.shift)
     who = f", {d.staff_responsible.full_name}" if d.staff_responsible_id else ""
     return Rec(type="medicines_discrepancy", id=str(d.uuid), location_id=str(location.uuid),
-               at=at, label=f"MAR discrepancy ({d.get_type_display().lower()}) on "
+               at=at, label=f"MAR discrepancy ({_display(d, 'type').lower()}) on "
                             f"{_fmt_date(check.check_date)}, {check.shift} shift{who}",
                fields={"type": d.type, "person": _uuid(d.person),
                        "staff_member": _uuid(d.staff_responsible), "shift": check.shift,
@@ -134,7 +149,7 @@ def _concern_rec(c: Any, location: Any) -> Rec | None:
     shift = shift_containing(c.raised_at, location.day_shift_start, location.night_shift_start)
     return Rec(type="safeguarding_concern", id=str(c.uuid), location_id=str(location.uuid),
                at=c.raised_at,
-               label=f"Safeguarding concern ({c.get_category_display().lower()}) raised "
+               label=f"Safeguarding concern ({_display(c, 'category').lower()}) raised "
                      f"{_fmt_time(c.raised_at)} by {c.raised_by.full_name}",
                fields={"raised_at": c.raised_at, "staff_member": _uuid(c.raised_by),
                        "person": _uuid(c.person), "category": c.category,
@@ -174,7 +189,7 @@ def _incident_rec(i: Any, location: Any) -> Rec | None:
     about = f" ({i.person.reference})" if i.person_id else ""
     return Rec(type="incident", id=str(i.uuid), location_id=str(location.uuid),
                at=i.occurred_at,
-               label=f"{i.get_type_display()} on {_fmt_date(i.occurred_at)}{about}",
+               label=f"{_display(i, 'type')} on {_fmt_date(i.occurred_at)}{about}",
                fields={"type": i.type, "severity": i.severity, "person": _uuid(i.person),
                        "occurred_at": i.occurred_at})
 
@@ -228,7 +243,7 @@ def _occurrence_rec(o: Any, location: Any) -> Rec | None:
     cadence = o.cadence
     return Rec(type="occurrence", id=str(o.uuid), location_id=str(location.uuid),
                at=o.due_at,
-               label=f"{cadence.title} due {_fmt_time(o.due_at)} ({o.get_status_display()})",
+               label=f"{cadence.title} due {_fmt_time(o.due_at)} ({_display(o, 'status')})",
                fields={"cadence": cadence.cadence_code or str(cadence.uuid),
                        "status": o.status, "due_at": o.due_at,
                        "completed_at": o.completed_at, "theme": _uuid(cadence.theme)})
@@ -276,7 +291,7 @@ def _competency_rec(c: Any, location: Any) -> Rec | None:
         return None
     return Rec(type="competency_assessment", id=str(c.uuid), location_id=str(location.uuid),
                at=_day_start(c.date),
-               label=f"Competency assessment ({c.get_assessment_type_display().lower()}) of "
+               label=f"Competency assessment ({_display(c, 'assessment_type').lower()}) of "
                      f"{c.staff.full_name} on {_fmt_date(c.date)}",
                fields={"staff_member": _uuid(c.staff), "assessment_type": c.assessment_type,
                        "date": c.date, "outcome": c.outcome})
@@ -302,7 +317,7 @@ def _visit_rec_of(record_type: str) -> Callable[[Any, Any], Rec | None]:
         at = _day_end(v.date)  # a datetime field in the catalogue: the end of its day
         return Rec(type=record_type, id=str(v.uuid), location_id=str(location.uuid),
                    at=at,  # type: ignore[arg-type]
-                   label=f"{v.get_type_display()} by {v.visitor.full_name} on "
+                   label=f"{_display(v, 'type')} by {v.visitor.full_name} on "
                          f"{_fmt_date(v.date)}",
                    fields={"type": v.type, "staff_member": _uuid(v.visitor), "person": None,
                            "visited_at": at})
@@ -319,7 +334,7 @@ def _meeting_rec(m: Any, location: Any) -> Rec | None:
         return None
     return Rec(type="meeting", id=str(m.uuid), location_id=str(location.uuid),
                at=_day_start(m.held_on),
-               label=f"{m.get_meeting_type_display()} held {_fmt_date(m.held_on)}",
+               label=f"{_display(m, 'meeting_type')} held {_fmt_date(m.held_on)}",
                fields={"meeting_type": m.meeting_type, "held_on": m.held_on, "theme": None})
 
 

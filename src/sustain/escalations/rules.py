@@ -19,6 +19,7 @@ life of the process (the text is immutable per checksum); the rows are read agai
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,15 @@ def playbook_rules(playbook: Any) -> tuple[Rule, ...]:
     return _playbook_rules(playbook.pk, playbook.checksum)
 
 
+def _playbook_themes(qs: Any) -> Any:
+    """Themes with a playbook, reading only what choosing rules needs (a playbook's text
+    and content are read once per process, by `playbook_rules`)."""
+    return qs.filter(archived_at__isnull=True, playbook__isnull=False).select_related(
+        "playbook").only("id", "uuid", "organisation_id", "location_id", "title", "playbook__id",
+                         "playbook__code", "playbook__version", "playbook__checksum",
+                         "playbook__archived_at").order_by("pk")
+
+
 @dataclass
 class RuleSet:
     """The rules in force per location of one organisation, read once (per request/sweep)."""
@@ -104,9 +114,15 @@ class RuleSet:
         if self._org_rules is None:
             rows = list(EscalationRule.objects.filter(
                 organisation_id=self.organisation_id, is_current=True, active=True,
-                archived_at__isnull=True).prefetch_related("locations").order_by("code"))
-            self._org_rules = [(r, frozenset(loc.pk for loc in r.locations.all()))
-                               for r in rows]
+                archived_at__isnull=True).order_by("code"))
+            scope: dict[int, set[int]] = defaultdict(set)
+            if rows:
+                through = EscalationRule.locations.through
+                for rule_id, location_id in through.objects.filter(
+                        escalationrule_id__in=[r.pk for r in rows]).values_list(
+                        "escalationrule_id", "location_id"):
+                    scope[rule_id].add(location_id)
+            self._org_rules = [(r, frozenset(scope.get(r.pk, ()))) for r in rows]
         return self._org_rules
 
     def prime_themes(self, location_ids: Iterable[int]) -> None:
@@ -115,10 +131,8 @@ class RuleSet:
 
         ids = list(location_ids)
         self._themes = {pk: [] for pk in ids}
-        for theme in Theme.objects.filter(
-                organisation_id=self.organisation_id, location_id__in=ids,
-                archived_at__isnull=True, playbook__isnull=False,
-        ).select_related("playbook").order_by("pk"):
+        for theme in _playbook_themes(Theme.objects.filter(
+                organisation_id=self.organisation_id, location_id__in=ids)):
             self._themes.setdefault(theme.location_id, []).append(theme)
 
     def _location_themes(self, location: Any) -> list[Any]:
@@ -126,10 +140,8 @@ class RuleSet:
 
         if self._themes is not None and location.pk in self._themes:
             return self._themes[location.pk]
-        return list(Theme.objects.filter(
-            organisation_id=self.organisation_id, location_id=location.pk,
-            archived_at__isnull=True, playbook__isnull=False,
-        ).select_related("playbook").order_by("pk"))
+        return list(_playbook_themes(Theme.objects.filter(
+            organisation_id=self.organisation_id, location_id=location.pk)))
 
     def at(self, location: Any) -> list[ActiveRule]:
         """The rules in force at `location`, by rule id."""
