@@ -109,6 +109,16 @@ def step_label(task: EscalationTask) -> str:
     return f"Step {task.step + 1}: {ROLE_NAMES.get(task.owner_role, task.owner_role)}"
 
 
+def done_by_text(task: EscalationTask) -> str:
+    """"a supervision", "3 visits": what completes the task."""
+    kind = RECORD_TYPES.get(task.fulfilled_by_type)
+    if kind is None:
+        return f"{task.count_needed} × {task.fulfilled_by_type}"
+    if task.count_needed == 1:
+        return f"{'an' if kind.label[:1] in 'aeiou' else 'a'} {kind.label}"
+    return f"{task.count_needed} {kind.plural}"
+
+
 def owner_text(task: EscalationTask) -> str:
     role = ROLE_NAMES.get(task.owner_role, task.owner_role)
     if task.owner_id is not None:
@@ -139,6 +149,7 @@ class TaskRow:
     cancel_form: CancelTaskForm | None = None
     fulfilled: list[dict[str, Any]] = field(default_factory=list)
     next_steps: str = ""
+    done_by: str = ""
 
 
 def _row(task: EscalationTask, now: dt.datetime) -> TaskRow:
@@ -146,7 +157,7 @@ def _row(task: EscalationTask, now: dt.datetime) -> TaskRow:
     ahead = [ROLE_NAMES.get(r, r) for r in (task.ladder or [])[task.step:]]
     return TaskRow(task=task, state=state, state_label=selectors.TASK_STATES.get(state, state),
                    due=due_phrase(task, now), step=step_label(task), owner=owner_text(task),
-                   next_steps=", then ".join(ahead))
+                   next_steps=", then ".join(ahead), done_by=done_by_text(task))
 
 
 def _locations(user: Any) -> QuerySet:

@@ -152,6 +152,8 @@ def test_firing_page_shows_rule_source_records_and_tasks(
         assert f'href="/medicines/{d.check_record.uuid}/"' in page
     assert page.count('class="response"') == 3
     assert "Medicines competency reassessment" in page
+    assert "a competency assessment after the rule fired" in page
+    assert "3 visits after the rule fired (0 so far)" in page
     assert "Mark done" in page and "Cancel this task" in page
     assert "Set up for Registered manager" in page  # ladder history from the history
 
@@ -363,7 +365,7 @@ def test_a_playbook_rule_is_in_the_library_and_explained_on_its_firing(
     assert firing.source == "playbook"
     page = _text(client.get(f"/escalations/firings/{firing.uuid}/"))
     assert 'id="rule-description">When ' in page
-    assert "from the playbook medicines-governance" in page
+    assert f"Playbook rule (medicines-governance v{playbook.version})" in page
     assert "Any repeated discrepancy" in page
     # The spot checks climb to the quality lead, then the nominated individual, then the board.
     assert "If not done in time: Provider quality lead, then Nominated individual, then " \
