@@ -266,8 +266,8 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
             if result.new:
                 by_id = {r.id: r for r in recs}
                 for f in result.new:
-                    made = _record_firing(actor=actor, ar=ar, f=f, location=location,
-                                          by_id=by_id, owners=owners, now=now)
+                    made = _record_firing_safely(actor=actor, ar=ar, f=f, location=location,
+                                                 by_id=by_id, owners=owners, now=now)
                     if made == "new":
                         counts.new += 1
                         counts.tasks += len(ar.rule.responses)
@@ -304,6 +304,21 @@ def _group_label(group: tuple[str, str], staff: Any, person: Any, theme: Any,
     if name == "record":
         return ""
     return f"{name.replace('_', ' ')}: {value.replace('_', ' ')}"[:200]
+
+
+def _record_firing_safely(**kwargs: Any) -> str:
+    """`_record_firing`, where a firing another writer recorded first (the unique key; only
+    possible without the PostgreSQL lock, e.g. a file SQLite database shared by processes)
+    counts as recorded already."""
+    f, location = kwargs["f"], kwargs["location"]
+    try:
+        with transaction.atomic():
+            return _record_firing(**kwargs)
+    except InvalidInput:
+        if Firing.objects.filter(organisation_id=location.organisation_id,
+                                 rule_code=kwargs["ar"].code, key=f.key).exists():
+            return "exists"
+        raise
 
 
 def _record_firing(*, actor: Any, ar: ActiveRule, f: EngineFiring, location: Any,
@@ -496,6 +511,23 @@ def why_not(task: EscalationTask, rec: Rec) -> str | None:
 
 def _count_record(*, actor: Any, task: EscalationTask, rec: Rec, now: dt.datetime,
                   note: str = "", expected_version: int | None = None) -> EscalationTask:
+    with transaction.atomic():
+        # Read the task again under a row lock: two records written at once both count.
+        current = EscalationTask.objects.select_for_update().select_related(
+            "firing", "location").get(pk=task.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(
+                f"This task was changed by someone else (version {current.version}, you saw "
+                f"version {expected_version}). Reload it and try again.",
+                {"version": [f"expected {expected_version}, current {current.version}"]})
+        if current.status != EscalationTask.Status.OPEN or any(
+                r.get("id") == rec.id for r in current.fulfilled_records or []):
+            return current
+        return _count_locked(actor=actor, task=current, rec=rec, now=now, note=note)
+
+
+def _count_locked(*, actor: Any, task: EscalationTask, rec: Rec, now: dt.datetime,
+                  note: str) -> EscalationTask:
     refs = [*(task.fulfilled_records or []), rec_io.record_ref(rec)]
     changes: dict[str, Any] = {"fulfilled_records": refs}
     done = len(refs) >= task.count_needed
@@ -506,8 +538,8 @@ def _count_record(*, actor: Any, task: EscalationTask, rec: Rec, now: dt.datetim
     progress = "" if done or task.count_needed == 1 else \
         f" ({len(refs)} of {task.count_needed})"
     message = (f"{'Done' if done else 'Counted'}: {rec.label or rec.type}{progress}")[:500]
-    task = tracked_update(actor=actor, obj=task, expected_version=expected_version,
-                          changes=changes, message=message)
+    task = tracked_update(actor=actor, obj=task, expected_version=None, changes=changes,
+                          message=message)
     if done:
         _close_if_finished(actor=actor, firing_id=task.firing_id)
     return task
@@ -625,10 +657,10 @@ def task_complete(*, actor: Any, task: EscalationTask, expected_version: int,
     from sustain.core.visibility import filter_visible
 
     _check_act(actor, task)
+    task = EscalationTask.objects.select_related("firing", "location").get(pk=task.pk)
     _check_open(task)
     now = now or timezone.now()
     note = (note or "").strip()
-    task = EscalationTask.objects.select_related("firing", "location").get(pk=task.pk)
     if record_type and record_type != "note" or record_id:
         if not record_type:
             raise InvalidInput("Say what kind of record fulfils the task.",
