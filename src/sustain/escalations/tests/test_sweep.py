@@ -131,3 +131,46 @@ def test_an_escalated_role_no_one_holds_leaves_the_task_without_owner(
     assert (task.owner_role, task.owner) == ("quality_lead", None)
     assert "no one holds this role here" in HistoryEntry.objects.filter(
         object_uuid=task.uuid).latest("seq").message
+
+
+REAUDIT_RULE = """\
+id: improvement-slowing
+title: Re-audits of a theme stay below the pass mark for two cycles
+source: Escalation where improvement slows.
+trigger:
+  kind: audit_below
+  group_by: theme
+  consecutive: 2
+  reaudit_only: true
+responses:
+  - task: provider_review
+    title: Provider-level review of the theme
+    subject: theme
+    owner_role: quality_lead
+    due_within_days: 14
+    fulfilled_by:
+      record: note
+"""
+
+
+def test_audits_below_the_mark_for_a_theme_fire_with_the_theme_linked(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any) -> None:
+    from django.utils import timezone
+
+    from sustain.themes.tests.factories import AuditFactory, AuditTemplateFactory, ThemeFactory
+
+    make_rule(REAUDIT_RULE)
+    theme = ThemeFactory(organisation=org, location=location, title="Medicines")
+    other = ThemeFactory(organisation=org, location=location, title="Falls")
+    template = AuditTemplateFactory(pass_mark=90)
+    now = timezone.now()
+    for days, score, about in ((60, 70, theme), (45, 95, other), (30, 80, theme),
+                               (20, 60, other)):
+        AuditFactory(theme=about, template=template, score=score, passed=score >= 90,
+                     audit_date=days_ago(days), completed_at=now - dt.timedelta(days=days))
+    services.sweep()
+    firing = Firing.objects.get()
+    assert firing.theme == theme and firing.group_label == "Medicines"
+    assert firing.subject["theme"] == str(theme.uuid)
+    task = firing.tasks.get()
+    assert task.owner == owners["quality_lead"] and task.subject["about"] == "theme"
