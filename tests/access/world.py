@@ -73,6 +73,7 @@ class World:
     facts: dict[str, list[MembershipFact]] = field(default_factory=dict)
     spare_users: dict[str, Any] = field(default_factory=dict)
     objects: dict[tuple[str, str], Any] = field(default_factory=dict)
+    history_count: int = 0  # history entries once the world is built (each test starts there)
 
     def org(self, where: str) -> Any:
         return self.org_b if where == FOREIGN else self.org_a
