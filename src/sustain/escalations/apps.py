@@ -7,6 +7,7 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalation rules, firings and response tasks"
 
     def ready(self) -> None:
-        from sustain.escalations import subscriptions
+        from sustain.escalations import subscriptions, work
 
         subscriptions.connect()
+        work.register()

@@ -39,8 +39,9 @@ def _fresh(user: Any) -> Any:
 
 
 def test_every_kind_is_registered() -> None:
-    # the built-in kinds, and those other apps add (lessons: hand-overs, lessons to adopt)
-    assert set(providers.registered()) == {*KINDS, "handover", "lesson"}
+    # the built-in kinds, and those other apps add (lessons: hand-overs, lessons to adopt;
+    # escalations: response tasks)
+    assert set(providers.registered()) == {*KINDS, "handover", "lesson", "escalation"}
 
 
 def test_each_provider_returns_the_owners_items_and_nothing_for_others(
