@@ -143,14 +143,6 @@ class FiringViewSet(ScopedReadViewSet):
     filter_visible = staticmethod(perms.filter_firings_visible)
     ordering_fields = ["triggered_at", "created_at"]
 
-    def get_queryset(self) -> QuerySet:
-        qs = super().get_queryset()
-        # `?board=1` (ADR 0014) as well as `board=true`: the filterset's boolean reads only
-        # true/false.
-        if self.action == "list" and self.request.query_params.get("board") in ("1", "yes"):
-            qs = FiringFilter(data={"board": "true"}, queryset=qs).qs
-        return qs
-
 
 
 class EscalationTaskViewSet(ScopedReadViewSet):

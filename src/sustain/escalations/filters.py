@@ -8,6 +8,7 @@ import datetime as dt
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_filters.widgets import BooleanWidget
 
 from sustain.escalations.models import EscalationRule, EscalationTask, Firing
 
@@ -40,7 +41,7 @@ class FiringFilter(django_filters.FilterSet):
     triggered_from = django_filters.IsoDateTimeFilter(field_name="triggered_at",
                                                       lookup_expr="gte")
     triggered_to = django_filters.IsoDateTimeFilter(field_name="triggered_at", lookup_expr="lt")
-    board = django_filters.BooleanFilter(method="filter_board")
+    board = django_filters.BooleanFilter(method="filter_board", widget=BooleanWidget())
 
     class Meta:
         model = Firing
