@@ -9,10 +9,13 @@
 
 `test` installs requirements-test.lock and the package (and Debian's chromium for the browser
 tests, when it is missing and we are root), then runs, stopping at the first failure: ruff,
-mypy, the migrations check, the whole pytest suite on PostgreSQL (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/sustain; pytest-django creates test_sustain, one per
-pytest-xdist worker, one worker per core) and the smoke set on SQLite. See
-docs/adr/0004-two-command-bootstrap.md.
+mypy, the migrations check, the pytest suite on PostgreSQL except the smoke set (DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/sustain; pytest-django creates test_sustain, one
+per pytest-xdist worker, one worker per core) and the smoke set on SQLite (also one worker per
+core, one test file per worker). The smoke tests run once, on SQLite: they build the demo in
+SQLite (most of them in child processes that use SQLite whatever DATABASE_URL says), so running
+them in the PostgreSQL step too only repeated them. See docs/adr/0004-two-command-bootstrap.md
+and docs/performance.md.
 """
 
 from __future__ import annotations
@@ -117,11 +120,17 @@ def ensure_postgres(url: str) -> bool:
     return False
 
 
-def workers() -> list[str]:
+def workers(dist: str) -> list[str]:
     """pytest-xdist options: one worker per core (at most 4), none on a single core. Each
-    worker gets its own test database (test_sustain_gw0, …)."""
+    worker gets its own test database (test_sustain_gw0, …).
+
+    `dist` is how tests are shared out: "loadgroup" (the PostgreSQL step) sends tests one by
+    one except those marked `xdist_group`, which go to one worker together: the demo tests
+    share one build of the demo per session (src/sustain/demo/tests/conftest.py), so they
+    must not be split. "loadfile" (the smoke step) keeps each file's module-scoped demo build
+    on one worker."""
     cores = min(4, os.cpu_count() or 1)
-    return ["-n", str(cores)] if cores > 1 else []
+    return ["-n", str(cores), "--dist", dist] if cores > 1 else []
 
 
 def test(args: list[str]) -> int:
@@ -141,8 +150,10 @@ def test(args: list[str]) -> int:
         ("mypy (engine, strict)", [str(BIN / "mypy")], env),
         ("migrations are up to date",
          [str(BIN / "sustain"), "makemigrations", "--check", "--dry-run"], env),
-        ("pytest, whole suite on PostgreSQL", [str(BIN / "pytest"), "-q", *workers()], env),
-        ("pytest -m smoke on SQLite", [str(BIN / "pytest"), "-q", "-m", "smoke"], sqlite_env),
+        ("pytest, everything but the smoke set, on PostgreSQL",
+         [str(BIN / "pytest"), "-q", "-m", "not smoke", *workers("loadgroup")], env),
+        ("pytest -m smoke on SQLite",
+         [str(BIN / "pytest"), "-q", "-m", "smoke", *workers("loadfile")], sqlite_env),
     ]
     for number, (name, cmd, step_env) in enumerate(steps, 1):
         say(f"step {number}/{len(steps)}: {name}")

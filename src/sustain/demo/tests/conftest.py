@@ -7,8 +7,10 @@ test_governance_story.py), then rolls the build back. `demo_rebuilt` builds it a
 after that roll-back, and keeps only the content dumps the determinism tests compare. The tests
 assert on these values, so they still fail when the demo stops telling its story.
 
-Every test that uses these fixtures is marked `xdist_group("demo")`, and `run.py test` runs
-pytest-xdist with `--dist loadgroup`, so one worker builds the demo for all of them.
+`run.py test` runs pytest-xdist with `--dist loadgroup`, and the root conftest.py sends every
+test in this folder to one worker (XDIST_GROUPS), so one worker builds the demo for all of
+them. (The tests' `xdist_group("demo")` mark says the same, but xdist 3.8 cannot apply it
+under pytest 9.)
 """
 
 from __future__ import annotations
