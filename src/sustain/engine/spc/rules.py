@@ -45,26 +45,36 @@ DECREASE = -1
 DIRECTION_WORDS: dict[str, int] = {"increase": INCREASE, "neutral": NEUTRAL, "decrease": DECREASE}
 
 
+def _sliding(flag: NDArray[np.bool_], n: int, op: np.ufunc) -> NDArray[np.bool_]:
+    """op (AND/OR) over every window of n columns: column j covers flag[j .. j+n-1].
+    Doubling windows: log2(n) whole-array operations instead of n."""
+    cur = flag
+    span = 1
+    while span * 2 <= n:
+        cur = op(cur[:, :-span], cur[:, span:])
+        span *= 2
+    if span < n:
+        cur = op(cur[:, : -(n - span)], cur[:, n - span :])
+    out: NDArray[np.bool_] = cur
+    return out
+
+
 def _window_all(flag: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:
     """True at column i when flag[i-n+1 .. i] are all true (False for i < n-1)."""
     rows, cols = flag.shape
     out = np.zeros((rows, cols), dtype=np.bool_)
     if n <= 0 or n > cols:
         return out
-    cs = np.zeros((rows, cols + 1), dtype=np.int32)
-    np.cumsum(flag, axis=1, dtype=np.int32, out=cs[:, 1:])
-    np.equal(cs[:, n:] - cs[:, :-n], n, out=out[:, n - 1 :])
+    out[:, n - 1 :] = _sliding(flag, n, np.logical_and)
     return out
 
 
 def _spread_back(ends: NDArray[np.bool_], n: int) -> NDArray[np.bool_]:
     """True at column i when any of ends[i .. i+n-1] is true (every point of a run)."""
     rows, cols = ends.shape
-    cs = np.zeros((rows, cols + 1), dtype=np.int32)
-    np.cumsum(ends, axis=1, dtype=np.int32, out=cs[:, 1:])
-    hi = np.minimum(np.arange(cols) + n, cols)
-    out: NDArray[np.bool_] = cs[:, hi] > cs[:, :cols]
-    return out
+    padded = np.zeros((rows, cols + n - 1), dtype=np.bool_)
+    padded[:, :cols] = ends
+    return _sliding(padded, n, np.logical_or)
 
 
 def evaluate(
@@ -87,7 +97,6 @@ def evaluate(
     """
     m = mean[:, None]
     a = amr[:, None]
-    valid = ~np.isnan(y)
     dev = y - m  # NaN in padding
     tol = eq_tol * np.maximum(np.abs(m), 1.0)
     # Side of the mean (L90): −1, 0, +1, with a tolerance for "on the mean" (research §1.6).
@@ -129,8 +138,9 @@ def evaluate(
     right[:, :-1] = in_trend[:, :-1] & in_trend[:, 1:]
     step_right = np.zeros((rows, cols), dtype=np.int8)
     step_right[:, :-1] = step[:, 1:]
-    trend_side = np.where(right, step_right, step)
-    trend_side = np.where(trend_side == 1, 1, -1).astype(np.int8)
+    r8 = right.view(np.int8)
+    chosen = step_right * r8 + step * (1 - r8)
+    trend_side = (chosen == 1).view(np.int8) * 2 - 1
 
     # Two in three (L67–84): a window of three with ≥ 2 close points, all three on one side;
     # only the close points are flagged.
@@ -147,31 +157,30 @@ def evaluate(
         hit[:, 2:] |= win
         two = hit & close
 
-    rule = np.zeros((rows, cols), dtype=np.int8)
-    side = np.zeros((rows, cols), dtype=np.int8)
-    # Apply in reverse precedence so the stronger rule overwrites.
+    # One label per point: outside > trend > two-in-three > shift (L102–108). Padding (NaN)
+    # is never above, below, close or in a trend, so it stays "none".
     shift = shift_hi | shift_lo
-    rule[shift] = RULE_SHIFT
-    side[shift] = rel[shift]
-    rule[two] = RULE_TWO_IN_THREE
-    side[two] = rel[two]
-    rule[in_trend] = RULE_TREND
-    side[in_trend] = trend_side[in_trend]
-    rule[outside] = RULE_OUTSIDE
-    side[outside] = rel[outside]
-    rule[~valid] = RULE_NONE
-    side[~valid] = 0
+    o = outside
+    tr = in_trend & ~o
+    stronger = o | in_trend
+    tw = two & ~stronger
+    sh = shift & ~(stronger | two)
+    o8, tr8, tw8, sh8 = o.view(np.int8), tr.view(np.int8), tw.view(np.int8), sh.view(np.int8)
+    rule = o8 * np.int8(RULE_OUTSIDE) + tr8 * np.int8(RULE_TREND)
+    rule += tw8 * np.int8(RULE_TWO_IN_THREE)
+    rule += sh8 * np.int8(RULE_SHIFT)
+    side = rel * (o8 | tw8 | sh8) + trend_side * tr8
     return rule, side, point_types(side, direction[:, None])
 
 
 def point_types(side: NDArray[np.int8], direction: NDArray[np.int8]) -> NDArray[np.int8]:
     """Point type from the signal side and the improvement direction (L111–134)."""
-    d = np.broadcast_to(direction, side.shape)
-    prod = side * d
-    pt = np.zeros(side.shape, dtype=np.int8)
-    pt[prod > 0] = IMPROVEMENT
-    pt[prod < 0] = CONCERN
-    neutral = d == NEUTRAL
-    pt[neutral & (side > 0)] = NEUTRAL_HIGH
-    pt[neutral & (side < 0)] = NEUTRAL_LOW
+    # Lookup by (direction + 1) * 3 + (side + 1): rows decrease/neutral/increase.
+    table = np.array(
+        [IMPROVEMENT, COMMON, CONCERN, NEUTRAL_LOW, COMMON, NEUTRAL_HIGH, CONCERN, COMMON,
+         IMPROVEMENT],
+        dtype=np.int8,
+    )
+    key = (direction.astype(np.int8) + 1) * 3 + (side + 1)
+    pt: NDArray[np.int8] = table[key]
     return pt
