@@ -284,6 +284,41 @@ def test_care_planning_repeated_mismatch_through_the_api(
     assert again.status_code in (400, 409)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Product bug: the firing's own triggering care-plan review (of the person, dated the "
+    "trigger's day) fulfils the 'immediate plan review' task as soon as it is created "
+    "(services._fulfil_from_existing + engine fulfils(): date-only records count from the "
+    "trigger's day and the triggering records are not excluded)."))
+def test_the_plan_review_is_fulfilled_by_a_later_review_of_the_person_not_the_trigger(
+        org: Any, location: Any, owners: dict[str, Any], make_user: Any, alex: Any,
+        blake: Any, person: Any, token_client: Any) -> None:
+    _apply_playbook(org, location, "care-planning", "Care planning")
+    make_user(org, "deputy_manager", location=location)
+    client = token_client(owners["registered_manager"])
+
+    def review(day: dt.date, key_worker: Any, *, mismatch: bool) -> dict[str, Any]:
+        return _post(client, "care-plan-reviews/", {
+            "location": str(location.uuid), "person": str(person.uuid),
+            "key_worker": str(key_worker.uuid), "due_date": day.isoformat(),
+            "completed_on": day.isoformat(), "checked_daily_notes": True,
+            "mismatch_found": mismatch,
+            "mismatch_detail": "Plan says two carers; notes show one." if mismatch else ""})
+
+    review(days_ago(30), alex, mismatch=True)
+    trigger = review(days_ago(20), alex, mismatch=True)
+    [firing] = _firings(client, location)
+    plan = _tasks(client, firing["id"])["plan_review"]
+    assert plan["person"] == str(person.uuid)
+    # the review that found the second mismatch is the trigger, not the response to it
+    assert trigger["id"] not in {r["id"] for r in plan["fulfilled_records"]}
+    assert plan["status"] == "open"
+    fulfilling = review(days_ago(15), blake, mismatch=False)
+    plan = _task(client, plan["id"])
+    assert plan["status"] == "done"
+    assert [(r["type"], r["id"]) for r in plan["fulfilled_records"]] == [
+        ("care_plan_review", fulfilling["id"])]
+
+
 # --- 3. safeguarding ------------------------------------------------------------------------
 
 
