@@ -96,9 +96,9 @@ def group_limits(
 
     The first `baseline[r]` points of row r give the mean and moving ranges (L67–78). With
     `screen`, moving ranges ≥ 3.267 × MR̄ are dropped once and MR̄ recomputed; when that leaves
-    no moving range or a zero MR̄ while the unscreened MR̄ is positive, the unscreened MR̄ is
-    used and the row is flagged (research §1.6, as qikit and PowerBI-SPC do). A row whose
-    unscreened MR̄ is 0 (constant) or NaN (one point) is flagged too.
+    no moving range or a zero MR̄, the unscreened MR̄ is used and the row is flagged (research
+    §1.6, as qikit and PowerBI-SPC do). A constant row keeps zero-width limits (MR̄ 0) and a
+    one-point row has none (NaN); both are flagged too.
     """
     rows, cols = y.shape
     col = np.arange(cols)
@@ -120,7 +120,7 @@ def group_limits(
         if screen and cols > 1:
             keep = mr_ok & (mr < SCREEN * amr_raw[:, None])
             amr = np.where(keep, mr, 0.0).sum(axis=1) / keep.sum(axis=1)
-            fallback = ~(amr > 0) & (amr_raw > 0)
+            fallback = ~(amr > 0) & (amr_raw >= 0)
             amr = np.where(fallback, amr_raw, amr)
         else:
             fallback = np.zeros(rows, dtype=np.bool_)
