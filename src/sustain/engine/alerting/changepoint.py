@@ -20,7 +20,8 @@ Model "no change" M₀ has prior probability 1 − ``prior_change``; M₁ spread
 change whose new level is on the concern side of the level before it (by the posterior
 means of the two segments); concern when it exceeds ``threshold``. With
 ``overdispersion=True`` counts and exposures are divided by the baseline Pearson dispersion
-φ ≥ 1 (quasi-likelihood: an overdispersed series carries less evidence per event).
+φ when it is significantly above 1 (quasi-likelihood: an overdispersed series carries less
+evidence per event).
 ``change_index`` is the most likely τ among the concern-side changes: a rebase suggestion.
 """
 
@@ -36,6 +37,7 @@ from ._common import (
     as_matrix,
     check_baseline,
     concern_sign,
+    dispersion_used,
     lbeta,
     lgamma,
     new_concern,
@@ -170,14 +172,14 @@ def poisson_gamma_changepoint(
 
 
 def binomial_dispersion(y: FloatArray, n: FloatArray, baseline: int) -> FloatArray:
-    """Baseline Pearson dispersion φ ≥ 1 of y of n against the pooled baseline proportion."""
+    """Dispersion factor φ ≥ 1 (:func:`dispersion_used`) of y of n against the pooled baseline
+    proportion."""
     yb, nb = y[:, :baseline], n[:, :baseline]
     p = (yb.sum(axis=1) + 0.5) / (nb.sum(axis=1) + 1.0)
     expected = p[:, None] * nb
     var = expected * (1.0 - p)[:, None]
     phi = ((yb - expected) ** 2 / var).sum(axis=1) / (baseline - 1)
-    out: FloatArray = np.maximum(phi, 1.0)
-    return out
+    return dispersion_used(phi, baseline)
 
 
 def beta_binomial_changepoint(

@@ -8,7 +8,7 @@
   log-likelihood ratio of rate ρ·λ₀ against λ₀ accumulated per period,
   S_t = max(0, S_{t−1} + (y_t ln ρ − (ρ − 1) λ₀ e_t) / φ), signal when S_t > h, reset after
   a signal. λ₀ is the baseline rate (Jeffreys: (Σy + ½) / Σe), φ ≥ 1 the baseline Pearson
-  dispersion (so overdispersed series need proportionally more evidence).
+  dispersion when significant (so overdispersed series need proportionally more evidence).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ._common import (
     as_matrix,
     check_baseline,
     concern_sign,
+    dispersion_used,
     new_concern,
 )
 
@@ -82,13 +83,14 @@ def tabular_cusum(
 def baseline_rate(
     counts: FloatArray, exposure: FloatArray, baseline: int
 ) -> tuple[FloatArray, FloatArray]:
-    """Baseline rate (Jeffreys (Σy + ½) / Σe) and Pearson dispersion φ ≥ 1 per series."""
+    """Baseline rate (Jeffreys (Σy + ½) / Σe) and the dispersion factor φ ≥ 1 per series
+    (:func:`dispersion_used` of the baseline Pearson χ²/df)."""
     y = counts[:, :baseline]
     e = exposure[:, :baseline]
     rate = (y.sum(axis=1) + 0.5) / e.sum(axis=1)
     expected = rate[:, None] * e
     pearson = ((y - expected) ** 2 / expected).sum(axis=1) / (baseline - 1)
-    return rate, np.maximum(pearson, 1.0)
+    return rate, dispersion_used(pearson, baseline)
 
 
 def check_counts(counts: ArrayLike, exposure: ArrayLike) -> tuple[FloatArray, FloatArray]:

@@ -47,13 +47,13 @@ class MethodChoice:
 # Tuned on the tuning seed of bench/alerting_detection.py (ADR 0015), not on reported seeds.
 _CHOICES: dict[IndicatorKind, MethodChoice] = {
     IndicatorKind.RARE_COUNT: MethodChoice(
-        Method.POISSON_GAMMA, {"threshold": 0.8, "prior_change": 0.5, "new_shape": 1.0}
+        Method.POISSON_GAMMA, {"threshold": 0.75, "prior_change": 0.5, "new_shape": 2.0}
     ),
     IndicatorKind.RATE: MethodChoice(
-        Method.POISSON_GAMMA, {"threshold": 0.8, "prior_change": 0.5, "new_shape": 1.0}
+        Method.POISSON_GAMMA, {"threshold": 0.75, "prior_change": 0.5, "new_shape": 2.0}
     ),
     IndicatorKind.PROPORTION: MethodChoice(
-        Method.BETA_BINOMIAL, {"threshold": 0.8, "prior_change": 0.5, "new_strength": 2.0}
+        Method.BETA_BINOMIAL, {"threshold": 0.8, "prior_change": 0.5, "new_strength": 5.0}
     ),
     IndicatorKind.CONTINUOUS: MethodChoice(Method.TABULAR_CUSUM, {"k": 0.5, "h": 5.0}),
 }
