@@ -84,18 +84,23 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def lgamma(x: FloatArray) -> FloatArray:
-    """log Γ(x) for x > 0, element-wise, to about 1e-12 relative accuracy.
+    """log Γ(x) for x > 0, element-wise, to about 1e-12 (absolute or relative).
 
-    Shifts the argument up by 6 (Γ(x) = Γ(x + 6) / (x (x+1) … (x+5))) and uses Stirling's
-    series with four correction terms.
+    Below 8 the argument is shifted up by 8 (Γ(x) = Γ(x + 8) / (x (x+1) … (x+7))); then
+    Stirling's series with five correction terms.
     """
     x = np.asarray(x, dtype=np.float64)
-    z = x + 6.0
-    shift = np.log(x) + np.log(x + 1.0) + np.log(x + 2.0)
-    shift += np.log(x + 3.0) + np.log(x + 4.0) + np.log(x + 5.0)
+    small = x < 8.0
+    z = np.where(small, x + 8.0, x)
+    xs = np.where(small, x, 1.0)
+    prod = xs * (xs + 1.0) * (xs + 2.0) * (xs + 3.0) * (xs + 4.0) * (xs + 5.0) * (xs + 6.0)
+    shift = np.where(small, np.log(prod * (xs + 7.0)), 0.0)
     inv = 1.0 / z
     inv2 = inv * inv
-    series = inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)))
+    series = inv * (
+        1.0 / 12.0
+        - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0)))
+    )
     result: FloatArray = (z - 0.5) * np.log(z) - z + _HALF_LOG_2PI + series - shift
     return result
 
