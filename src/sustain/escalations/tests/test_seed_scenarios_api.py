@@ -389,10 +389,15 @@ def test_safeguarding_delayed_escalation_sweep_ladder_and_correction_through_the
     assert _at(corrected["shift_lead_notified_at"]) == notified
     assert corrected["timeliness"]["shift_lead_notified"]["status"] != "late"
     withdrawn = _get(client, f"escalations/{firing['id']}/")
-    assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_reason"]
+    assert withdrawn["status"] == "withdrawn"
+    # the reason is the correction (not merely "the limit has not passed", which is what an
+    # evaluation at the real clock, before the end of the shift, would also say)
+    reason = withdrawn["withdrawn_reason"]
+    assert "shift lead notified is now recorded as" in reason
+    assert "within the end of the shift" in reason and "has not passed" not in reason
     for task in _tasks(client, firing["id"]).values():
         assert task["status"] == "withdrawn" and task["state"] == "withdrawn"
-        assert task["withdrawn_reason"]
+        assert task["withdrawn_reason"] == reason
         [entry] = [e for e in _history(client, task["id"])
                    if e["message"].startswith("Withdrawn")]
         assert {"field": "status", "before": "open", "after": "withdrawn"} in entry[
@@ -402,3 +407,4 @@ def test_safeguarding_delayed_escalation_sweep_ladder_and_correction_through_the
     services.sweep(organisation=org, now=end_of_shift + dt.timedelta(hours=2))
     assert [(f["id"], f["status"]) for f in _firings(client, location)] == [
         (firing["id"], "withdrawn")]
+    assert _firings(client, location)[0]["withdrawn_reason"] == reason
