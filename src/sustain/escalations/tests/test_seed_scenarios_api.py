@@ -164,7 +164,7 @@ def test_medicines_repeated_mar_discrepancy_through_the_api(
                         "version": before["version"]}, format="json")
     body = _ok(resp, 400)
     assert set(body) == {"message", "errors"}
-    assert "record" in body["errors"] and body["errors"]["record"][0]
+    assert "before the trigger" in body["errors"]["record"][0]
     assert _task(client, comp["id"]) == before
     assert [e for e in _history(client, comp["id"]) if e["action"] == "update"] == []
 
