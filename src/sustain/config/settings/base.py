@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sustain.governance",
     "sustain.lessons",
     "sustain.escalations",
+    "sustain.indicators",
     "sustain.work",
     "sustain.web",
     "sustain.demo",
