@@ -248,6 +248,14 @@ def main() -> int:
                 f"{itype:11s} {label:44s} {m['caught6']:11.1%} {m['false']:11.1%} "
                 f"{m['drift12']:11.1%} {secs:8.2f}"
             )
+        if itype in ("rare_count", "rate"):
+            # the alternative for counts (ADR 0015): Poisson CUSUM at its best seed-1 setting
+            alt_choice = MethodChoice(Method.POISSON_CUSUM, {"ratio": 2.0, "h": 3.5})
+            start = time.process_time()
+            alt = metrics(our_alarms(batch, lambda _k: alt_choice), batch)
+            alt_s = time.process_time() - start
+            label = "alternative: poisson_cusum(ratio=2, h=3.5)"
+            print(f"{itype:11s} {label:44s} {_cells(alt)} {alt_s:8.2f}")
         print(f"{'':11s} ({int(ours['n_step'])} step series, {int(ours['n_stable'])} stable)")
         for label, rows in (
             ("homes < 40 beds", batch.beds < 40),
