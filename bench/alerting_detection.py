@@ -252,7 +252,7 @@ def main() -> int:
             # the alternative for counts (ADR 0015): Poisson CUSUM at its best seed-1 setting
             alt_choice = MethodChoice(Method.POISSON_CUSUM, {"ratio": 2.0, "h": 3.5})
             start = time.process_time()
-            alt = metrics(our_alarms(batch, lambda _k: alt_choice), batch)
+            alt = metrics(our_alarms(batch, lambda _k, c=alt_choice: c), batch)
             alt_s = time.process_time() - start
             label = "alternative: poisson_cusum(ratio=2, h=3.5)"
             print(f"{itype:11s} {label:44s} {_cells(alt)} {alt_s:8.2f}")
