@@ -201,21 +201,25 @@ class AuditFact:
     theme_ids: frozenset[str] = frozenset()  # themes the audit re-audits (for sign f)
 
 
-def audits_late(audits: Sequence[AuditFact], cycle: Period) -> SignValue:
-    """Share of the cycle's audits (due in it, or completed in it) completed after their due
-    date, not completed by the end of the cycle although due in it, or completed with analysis
-    shorter than the template's minimum."""
+def audits_late(audits: Sequence[AuditFact], cycle: Period,
+                as_of: dt.date | None = None) -> SignValue:
+    """Share of the cycle's audits that were late (completed after their due date, or still
+    not completed) or completed with analysis shorter than the template's minimum.
+
+    Each audit belongs to one cycle: the one containing its due date (its completion date when
+    it has none). Audits due after `as_of` are not judged yet.
+    """
     m = Measure.AUDITS_LATE
-    rows = [a for a in audits if _in(a.due_on, cycle) or _in(a.completed_on, cycle)]
+    rows = [a for a in audits
+            if _in(a.due_on if a.due_on is not None else a.completed_on, cycle)
+            and (as_of is None or a.due_on is None or a.due_on <= as_of)]
     if len(rows) < THRESHOLDS[m].minimum:
         return _not_enough(m, len(rows), "audit")
     late, thin, missing = [], [], []
     for a in rows:
-        if a.completed_on is None or a.completed_on > cycle.end:
-            if a.due_on is not None and a.due_on <= cycle.end:
-                missing.append(a.id)
-            continue
-        if a.due_on is not None and a.completed_on > a.due_on:
+        if a.completed_on is None:
+            missing.append(a.id)
+        elif a.due_on is not None and a.completed_on > a.due_on:
             late.append(a.id)
         elif a.analysis_length < a.analysis_min:
             thin.append(a.id)
@@ -225,7 +229,7 @@ def audits_late(audits: Sequence[AuditFact], cycle: Period) -> SignValue:
              f"{len(missing)} not completed" if missing else "",
              f"{len(thin)} with analysis below the template's minimum" if thin else ""]
     detail = "; ".join(p for p in parts if p) or "none late or without analysis"
-    return _result(m, value, f"{_pct(value)} of {_plural(len(rows), 'audit')} in "
+    return _result(m, value, f"{_pct(value)} of {_plural(len(rows), 'audit')} due in "
                    f"{period_name(cycle)} were late or without analysis ({detail}).",
                    bad, len(rows))
 
@@ -480,11 +484,12 @@ def meetings_no_challenge(meetings: Sequence[MeetingFact], cycles: Sequence[Peri
     scores 2 whatever the share."""
     m = Measure.MEETINGS_NO_CHALLENGE
     cycle, _ = _current(cycles)
-    trend = challenge_trend(meetings, list(cycles))
+    held = [mt for mt in meetings if mt.held_on <= cycle.end]  # later meetings do not count
+    trend = challenge_trend(held, list(cycles))
     row = next(c for c in trend.cycles if c.period == cycle)
     if row.rated < THRESHOLDS[m].minimum:
         return _not_enough(m, row.rated, "meeting with minutes")
-    ids = [mt.key for mt in meetings
+    ids = [mt.key for mt in held
            if _in(mt.held_on, cycle) and ratio_of_counts(mt.counts).updates_only]
     value = row.updates_only / row.rated
     text = (f"{row.updates_only} of {_plural(row.rated, 'meeting')} in {period_name(cycle)} "
@@ -517,7 +522,7 @@ def drift_signs(history: LocationHistory, cycles: Sequence[Period], as_of: dt.da
     """Every measure for the last of `cycles`, in the order of `Measure`."""
     cycle, _ = _current(cycles)
     out = [
-        audits_late(history.audits, cycle),
+        audits_late(history.audits, cycle, as_of),
         supervision_duplicates(history.supervisions, cycles, near_duplicate),
         supervision_unlinked(history.supervisions, cycle),
         supervision_shrinking(history.supervisions, cycles),

@@ -73,10 +73,24 @@ def test_audits_late_or_without_analysis() -> None:
 
 
 def test_audits_due_in_another_cycle_not_counted_and_too_few_not_judged() -> None:
-    rows = [AuditFact("sep", d(9, 10), d(9, 10), 400, 200),
+    rows = [AuditFact("sep", d(9, 10), d(10, 10), 400, 200),  # due in September, done late
             AuditFact("a", d(10, 1), d(10, 1), 400, 200)]
     r = audits_late(rows, OCT)
     assert r.value is None and r.score == 0 and r.judged == 1
+    assert audits_late([rows[0]] * 3, CYCLES[2]).record_ids == ("sep",) * 3
+
+
+def test_audits_not_yet_due_are_not_judged() -> None:
+    rows = [AuditFact(f"a{i}", d(10, 20 + i), None) for i in range(3)]
+    assert audits_late(rows, OCT, as_of=d(10, 15)).value is None
+    r = audits_late(rows, OCT, as_of=d(11, 1))
+    assert r.value == 1.0 and "3 not completed" in r.finding
+
+
+def test_audit_due_in_october_completed_in_november_is_late_in_october() -> None:
+    rows = [AuditFact(f"a{i}", d(10, 10), d(11, 5), 400, 200) for i in range(3)]
+    assert audits_late(rows, OCT).value == 1.0
+    assert audits_late(rows, month(2026, 11, 5)).value is None
 
 
 # --- (b) supervision ----------------------------------------------------------------------------
@@ -265,6 +279,12 @@ def test_meetings_updates_only_uses_challenge_trend() -> None:
     assert r.score == 2 and "Falling" in r.finding
     healthy = [meeting(f"m{m}", d(m, 15), 5, 2) for m in (7, 8, 9, 10)]
     assert meetings_no_challenge(healthy, CYCLES).score == 0
+
+
+def test_meetings_after_the_cycle_do_not_change_its_judgement() -> None:
+    falling = [meeting(f"m{i}", d(10, 3 + i), 5, 0) for i in range(3)]
+    later = [meeting(f"n{i}", d(11, 3 + i), 5, 3) for i in range(3)]
+    assert meetings_no_challenge(falling + later, CYCLES).score == 2
 
 
 # --- index --------------------------------------------------------------------------------------
