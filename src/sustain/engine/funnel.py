@@ -184,23 +184,17 @@ def funnel_limits(kind: FunnelKind | str, theta0: float, tau2: float,
     return Limits(e, lo95, hi95, lo998, hi998)
 
 
+_POSITIONS = (Position.NOT_JUDGED, Position.ABOVE_998, Position.ABOVE_95, Position.BELOW_998,
+              Position.BELOW_95, Position.INSIDE)
+
+
 def classify(z_adjusted: FloatArray) -> list[Position]:
     """Position of each adjusted z-score against ±1.960 and ±3.090 (NaN: not judged)."""
-    out: list[Position] = []
-    for z in np.asarray(z_adjusted, dtype=np.float64).tolist():
-        if np.isnan(z):
-            out.append(Position.NOT_JUDGED)
-        elif z > Z998:
-            out.append(Position.ABOVE_998)
-        elif z > Z95:
-            out.append(Position.ABOVE_95)
-        elif z < -Z998:
-            out.append(Position.BELOW_998)
-        elif z < -Z95:
-            out.append(Position.BELOW_95)
-        else:
-            out.append(Position.INSIDE)
-    return out
+    z = np.asarray(z_adjusted, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        code = np.select([np.isnan(z), z > Z998, z > Z95, z < -Z998, z < -Z95],
+                         [0, 1, 2, 3, 4], default=5)
+    return [_POSITIONS[c] for c in code.tolist()]
 
 
 def judge(position: Position, direction: Direction | str) -> Judgement:

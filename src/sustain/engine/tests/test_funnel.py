@@ -17,6 +17,7 @@ from sustain.engine.funnel import (
     FunnelKind,
     Judgement,
     Position,
+    classify,
     funnel,
     funnel_limits,
     judge,
@@ -108,6 +109,13 @@ def test_proportion_limits_are_capped() -> None:
     lim = funnel_limits("proportion", 0.95, 0.0, [5], 100)
     assert lim.upper998[0] == 100.0
     assert lim.lower998[0] >= 0
+
+
+def test_classify_boundaries() -> None:
+    z = np.array([np.nan, 3.1, 2.0, -3.1, -2.0, 0.0, Z95, -Z998])
+    assert classify(z) == [Position.NOT_JUDGED, Position.ABOVE_998, Position.ABOVE_95,
+                           Position.BELOW_998, Position.BELOW_95, Position.INSIDE,
+                           Position.INSIDE, Position.BELOW_95]
 
 
 def test_direction_judgement() -> None:
