@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from sustain.audits.models import Audit, AuditTemplate
+from sustain.audits.models import AuditTemplate
 from sustain.audits.services import audit_complete, audit_save, audit_start
 from sustain.careplans.models import CarePlanReview
 from sustain.core import events
@@ -312,8 +312,7 @@ class EscalationStory:
             .order_by("reference").values_list("reference", flat=True))
         samples = self.rng.sample(refs, min(template.sample_size, len(refs)))
         audit = audit_start(actor=ACTOR, organisation=self.org, location=location,
-                            template=template, audit_date=day, kind=Audit.Kind.SELF,
-                            samples=samples)
+                            template=template, audit_date=day, samples=samples)
         answers: dict[str, Any] = {}
         per_sample: dict[str, dict[str, Any]] = {}
         for section in template.sections:
