@@ -30,6 +30,7 @@ Prints the figures, the machine and its load average; exits non-zero if a target
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import sys
@@ -119,8 +120,19 @@ def _attach(names: tuple[str, str, str, str], n_series: int) -> None:
     )
 
 
-def _work(lo: int, hi: int, options: SPCOptions) -> tuple[float, int]:
-    """Label series lo:hi in chunks; returns (CPU seconds, traced peak bytes)."""
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _work(lo: int, hi: int, options: SPCOptions) -> tuple[float, int, int]:
+    """Label series lo:hi in chunks; returns (CPU seconds, traced peak bytes, peak RSS growth
+    in KiB — the shared pages this worker touched included)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS (Linux)
+    rss_start = _status_kib("VmRSS")
     tracemalloc.start()
     t = time.process_time()
     y, rule, ptype, limits = _shared["y"], _shared["rule"], _shared["ptype"], _shared["limits"]
@@ -137,7 +149,7 @@ def _work(lo: int, hi: int, options: SPCOptions) -> tuple[float, int]:
     cpu = time.process_time() - t
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return cpu, peak
+    return cpu, peak, _status_kib("VmHWM") - rss_start
 
 
 def time_abspc(y: np.ndarray, directions: np.ndarray, count: int) -> float | None:
@@ -197,7 +209,7 @@ def main() -> int:
                       [options] * workers))
         print(f"pool start-up and warm-up (not timed below): {time.perf_counter() - t:.2f} s")
         tracemalloc.start()
-        walls, cpus, peaks = [], [], []
+        walls, cpus, peaks, growth = [], [], [], []
         for _ in range(args.repeats):
             tracemalloc.reset_peak()
             t = time.perf_counter()
@@ -207,6 +219,7 @@ def main() -> int:
             walls.append(time.perf_counter() - t)
             cpus.append(sum(r[0] for r in results))
             peaks.append(sum(r[1] for r in results))
+            growth.append(sum(r[2] for r in results) / 1024)
         parent_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         pool.shutdown()
@@ -224,7 +237,9 @@ def main() -> int:
               f"{n_series / wall:,.0f} series/s, {n_series * MONTHS / wall / 1e6:.2f} M points/s")
         print(f"memory: traced peak {traced:.1f} MiB (workers summed, worst run "
               f"{max(peaks) / 2**20:.1f} MiB + parent {parent_peak / 2**20:.1f} MiB); "
-              f"children max RSS {child_rss:.0f} MiB (includes the shared input pages touched); "
+              f"workers' peak RSS growth {max(growth):.0f} MiB summed (includes the shared input "
+              f"and output pages touched); children max RSS {child_rss:.0f} MiB (includes pages "
+              f"inherited from the parent at fork); "
               f"parent max RSS {self_rss:.0f} MiB (was {rss0:.0f} MiB before the data); "
               f"shared input {y.nbytes / 2**20:.0f} MiB + outputs "
               f"{(rule.nbytes + ptype.nbytes) / 2**20:.0f} MiB")
