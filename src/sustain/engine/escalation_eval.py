@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -608,17 +608,20 @@ def _overdue(trig: TriggerOverdueAction, rec: Rec, now: datetime) -> tuple[datet
 
 
 def fulfils(response: ResponseSpec, subject: Mapping[str, str], triggered_at: datetime,
-            rec: Rec) -> str | None:
+            rec: Rec, *, triggered_by: Collection[str] = ()) -> str | None:
     """None when `rec` fulfils (one count of) the response; otherwise the reason it does not.
 
     The record must be of the response's record type, match its filter, be about the task's
-    subject (when the record names one: a written note need not) and at its location, and be
+    subject (when the record names one: a written note need not) and at its location, be
     dated after the trigger (on or after the trigger's day for records that carry a date
-    only).
+    only), and not be one of the records that made the rule fire (`triggered_by`: a care
+    plan review that found the mismatch is not the plan review the mismatch calls for).
     """
     need = response.fulfilled_by
     rt = RECORD_TYPES.get(rec.type)
     label = rt.label if rt else rec.type.replace("_", " ")
+    if rec.id in triggered_by and rec.type == need.record:
+        return f"the {label} is one of the records that made the rule fire"
     if rec.type != need.record:
         want = RECORD_TYPES[need.record].label if need.record in RECORD_TYPES else need.record
         return f"a {label} does not fulfil this task: it needs a {want}"

@@ -503,7 +503,10 @@ def _subject_of(task: EscalationTask) -> dict[str, str]:
 
 def why_not(task: EscalationTask, rec: Rec) -> str | None:
     """None when `rec` counts towards `task`; else the reason (the engine's)."""
-    reason = fulfils(_response_of(task), _subject_of(task), task.firing.triggered_at, rec)
+    triggered_by = {str(r.get("id")) for r in task.firing.records or []
+                    if r.get("type") == rec.type}
+    reason = fulfils(_response_of(task), _subject_of(task), task.firing.triggered_at, rec,
+                     triggered_by=triggered_by)
     if reason is None and any(r.get("id") == rec.id for r in task.fulfilled_records or []):
         return f"this {RECORD_TYPES[rec.type].label} is already counted for this task"
     return reason

@@ -284,11 +284,6 @@ def test_care_planning_repeated_mismatch_through_the_api(
     assert again.status_code in (400, 409)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Product bug: the firing's own triggering care-plan review (of the person, dated the "
-    "trigger's day) fulfils the 'immediate plan review' task as soon as it is created "
-    "(services._fulfil_from_existing + engine fulfils(): date-only records count from the "
-    "trigger's day and the triggering records are not excluded)."))
 def test_the_plan_review_is_fulfilled_by_a_later_review_of_the_person_not_the_trigger(
         org: Any, location: Any, owners: dict[str, Any], make_user: Any, alex: Any,
         blake: Any, person: Any, token_client: Any) -> None:
