@@ -133,3 +133,12 @@ def test_every_bad_line_is_listed(tmp_path: Path) -> None:
     text = str(err.value)
     assert "3 bad row(s)" in text
     assert all(f"line {n}:" in text for n in (3, 4, 5))  # the blank line 2 is skipped
+
+
+def test_blank_rows_are_skipped_and_the_output_stays_aligned(tmp_path: Path) -> None:
+    src = write(tmp_path / "in.csv", "series,period,value,improvement\na,1,1,increase\n,,,\n"
+                "b,1,5,increase\n\na,2,3,increase\n")
+    out = tmp_path / "out.csv"
+    call_command("spc", str(src), "-o", str(out))
+    rows = read(out)
+    assert [(r["series"], r["mean"]) for r in rows] == [("a", "2.0"), ("b", "5.0"), ("a", "2.0")]

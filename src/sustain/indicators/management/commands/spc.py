@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
 import tempfile
@@ -255,16 +256,19 @@ class Command(BaseCommand):
         result = spc_batch(values, offsets, improvement, rebase=rebase, options=options)
         position = np.empty_like(order)
         position[order] = np.arange(order.shape[0])  # input row -> result position
-        mean = result.point_mean()[position]
-        lpl = result.point_lpl()[position]
-        upl = result.point_upl()[position]
+        g = result.groups
+        group = np.repeat(np.arange(g.length.shape[0]), g.length)[position]
+        # limits are per group: format each group's once
+        limits = [f"{_fmt(m)},{_fmt(lo)},{_fmt(hi)}"
+                  for m, lo, hi in zip(g.mean.tolist(), g.lpl.tolist(), g.upl.tolist(),
+                                       strict=True)]
         ptype = result.point_type[position]
         rule = result.rule[position]
 
         done: list[str] = []
         try:
             with _atomic(output) as (out, ok_out):
-                self._write_rows(source, out, parsed.header, mean, lpl, upl, ptype, rule)
+                self._write_rows(source, out, limits, group, ptype, rule)
             done.extend(ok_out)
             if summary_path is not None:
                 with _atomic(summary_path) as (sfh, ok_sum):
@@ -280,16 +284,28 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(values)} points in {len(parsed.names)} series written to "
                           f"{output}" + (f"; summary in {summary_path}" if summary_path else ""))
 
-    def _write_rows(self, source: Path, out: TextIO, header: list[str], mean: Any, lpl: Any,
-                    upl: Any, ptype: Any, rule: Any) -> None:
+    def _write_rows(self, source: Path, out: TextIO, limits: list[str], group: Any, ptype: Any,
+                    rule: Any) -> None:
+        """Every input row (blank rows skipped, as when parsing) plus the SPC columns."""
         writer = csv.writer(out, lineterminator="\n")
+        tails = [f"{name},{r}" for name in POINT_TYPE_NAMES for r in RULE_NAMES]
+        code = (ptype.astype(np.int64) * len(RULE_NAMES) + rule).tolist()
+        groups = group.tolist()
         with source.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
-            writer.writerow([*next(reader), "mean", "lpl", "upl", "point_type", "rule"])
-            pt_names, rule_names = POINT_TYPE_NAMES, RULE_NAMES
-            for i, row in enumerate(reader):
-                writer.writerow([*row, _fmt(mean[i]), _fmt(lpl[i]), _fmt(upl[i]),
-                                 pt_names[ptype[i]], rule_names[rule[i]]])
+            header = next(reader)
+            writer.writerow([*header, "mean", "lpl", "upl", "point_type", "rule"])
+            i = 0
+            buffer = io.StringIO()
+            row_writer = csv.writer(buffer, lineterminator="")
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                buffer.seek(0)
+                buffer.truncate()
+                row_writer.writerow(row)
+                out.write(f"{buffer.getvalue()},{limits[groups[i]]},{tails[code[i]]}\n")
+                i += 1
 
     def _write_summary(self, out: TextIO, parsed: Parsed, result: Any, improvement: Any) -> None:
         target = np.array(parsed.target, dtype=np.float64)
