@@ -299,3 +299,42 @@ def test_batch_summary_and_validation() -> None:
         spc_batch(np.array([1.0, np.nan]), np.array([0, 2]), np.array([1], dtype=np.int8))
     with pytest.raises(ValueError):
         spc_series([1.0], "up")
+
+
+# ---- published examples ----------------------------------------------------------------------
+
+
+def test_deviations_vignette_example_screened_and_unscreened() -> None:
+    # NHSRplotthedots vignettes/deviations.Rmd: UPL 4.60, mean 1.94, LPL −0.72 screened;
+    # UPL 6.95, LPL −3.06 with screen_outliers = FALSE (the MDC Excel tool).
+    y = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+    screened = spc_series(y).points[0]
+    assert (round(screened.upl, 2), round(screened.mean, 2), round(screened.lpl, 2)) == (
+        4.60, 1.94, -0.72)
+    excel = spc_series(y, options=SPCOptions(screen=False)).points[0]
+    assert (round(excel.upl, 2), round(excel.lpl, 2)) == (6.95, -3.06)
+
+
+def close_pattern(pattern: list[int], sides: list[int]) -> list[str]:
+    """Values beyond 2σ (but inside 3σ) where pattern is 1, near the mean otherwise."""
+    values = [side * (2.0 if c else 0.5) for c, side in zip(pattern, sides, strict=True)]
+    return label(values, shift_n=99)[0]
+
+
+def test_two_in_three_cases_from_the_package_tests() -> None:
+    # tests/testthat/test-ptd_calculate_point_type.R, ptd_part_of_two_in_three
+    two, none = "two_in_three", "none"
+    assert close_pattern([0, 0, 1, 0, 1, 0, 0], [1] * 7) == [none, none, two, none, two, none,
+                                                             none]
+    assert close_pattern([1, 0, 0, 1], [1] * 4) == [none] * 4
+    assert close_pattern([1, 0, 0, 1, 1], [1] * 5) == [none, none, none, two, two]
+    assert close_pattern([0, 0, 1, 0, 1, 0, 0], [1, -1, 1, -1, 1, -1, 1]) == [none] * 7
+    assert close_pattern([0, 0, 1, 1, 0, 0, 0], [-1, 1, -1, 1, -1, 1, -1]) == [none] * 7
+
+
+def test_trend_cases_from_the_package_tests() -> None:
+    # ptd_seven_point_trend(c(2, 1:7, 3)) ends at the 8th point; 1:3, 3:6 has no trend
+    values = [2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 3.0]
+    rules = label([v - 4.0 for v in values], amr=10.0)[0]
+    assert rules == ["none"] + ["trend"] * 7 + ["none"]
+    assert label([v - 4.0 for v in [1, 2, 3, 3, 4, 5, 6]], amr=10.0)[0] == ["none"] * 7
