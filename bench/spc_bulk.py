@@ -260,7 +260,8 @@ def main() -> int:
                   f"{abspc_time:.2f} s "
                   f"({theirs * 1e3:.2f} ms/series; all {n_series:,} series would take "
                   f"~{theirs * n_series / 60:.0f} min); per-series ratio abspc / sustain "
-                  f"= {theirs / ours:,.0f}×")
+                  f"= {theirs / ours:,.0f}× by wall time ({workers} worker(s)), "
+                  f"{theirs / (float(np.median(cpus)) / n_series):,.0f}× by CPU time")
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"targets: ≤ {BUDGET_SECONDS} s → {'met' if wall <= BUDGET_SECONDS else 'MISSED'}; "
               f"≤ {BUDGET_MIB:.0f} MiB traced → {'met' if traced <= BUDGET_MIB else 'MISSED'}")

@@ -169,6 +169,8 @@ def spc_batch(
         raise ValueError("offsets must run from 0 to len(values), non-decreasing")
     if improvement.shape[0] != offsets.shape[0] - 1:
         raise ValueError("one improvement direction per series")
+    if np.any((improvement < -1) | (improvement > 1)):
+        raise ValueError("improvement must be +1 (increase), 0 (neutral) or -1 (decrease)")
     if not np.all(np.isfinite(values)):
         raise ValueError("values must be finite")
     if rebase is not None:

@@ -299,6 +299,8 @@ def test_batch_summary_and_validation() -> None:
         spc_batch(np.array([1.0, np.nan]), np.array([0, 2]), np.array([1], dtype=np.int8))
     with pytest.raises(ValueError):
         spc_series([1.0], "up")
+    with pytest.raises(ValueError, match="improvement"):
+        spc_batch(values, offsets, np.array([1, 2, 0], dtype=np.int8))
 
 
 # ---- published examples ----------------------------------------------------------------------
