@@ -142,3 +142,15 @@ def test_blank_rows_are_skipped_and_the_output_stays_aligned(tmp_path: Path) -> 
     call_command("spc", str(src), "-o", str(out))
     rows = read(out)
     assert [(r["series"], r["mean"]) for r in rows] == [("a", "2.0"), ("b", "5.0"), ("a", "2.0")]
+
+
+def test_six_point_option_changes_the_labels(tmp_path: Path) -> None:
+    values = [1, 9, 2, 8, 1, 9, 6, 6.5, 6, 6.5, 6, 6.5, 1, 9, 2]  # six in a row above the mean
+    lines = ["series,period,value,improvement"] + [
+        f"s,{i},{v},increase" for i, v in enumerate(values)]
+    src = write(tmp_path / "in.csv", "\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    call_command("spc", str(src), "-o", str(out))
+    assert [r["rule"] for r in read(out)][6:12] == ["none"] * 6
+    call_command("spc", str(src), "-o", str(out), "--shift-n", "6")
+    assert [r["rule"] for r in read(out)][6:12] == ["shift"] * 6
