@@ -145,7 +145,7 @@ def test_blank_rows_are_skipped_and_the_output_stays_aligned(tmp_path: Path) -> 
 
 
 def test_six_point_option_changes_the_labels(tmp_path: Path) -> None:
-    values = [1, 9, 2, 8, 1, 9, 6, 6.5, 6, 6.5, 6, 6.5, 1, 9, 2]  # six in a row above the mean
+    values = [1, 9, 2, 8, 1, 1, 6, 6.5, 6, 6.5, 6, 6.5, 1, 9, 2]  # six in a row above the mean
     lines = ["series,period,value,improvement"] + [
         f"s,{i},{v},increase" for i, v in enumerate(values)]
     src = write(tmp_path / "in.csv", "\n".join(lines) + "\n")
