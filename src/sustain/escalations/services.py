@@ -224,7 +224,8 @@ def _load_records(location: Any, rules: Sequence[ActiveRule],
                     start = at
         for t in ar.reads:
             earliest[t] = min(earliest.get(t, start), start)
-    return {t: rec_io.load(t, location, since) for t, since in sorted(earliest.items())}
+    # Never past `now`: an evaluation at a past time (a replay) sees only what existed then.
+    return {t: rec_io.load(t, location, since, now) for t, since in sorted(earliest.items())}
 
 
 def _records_for(ar: ActiveRule, loaded: Mapping[str, Sequence[Rec]], prior_ids: set[str],
@@ -347,6 +348,7 @@ def _record_firing(*, actor: Any, ar: ActiveRule, f: EngineFiring, location: Any
         records=refs, subject=dict(f.subject), staff_member=staff, person=person,
         triggered_at=f.triggered_at, explanation=f.explanation),
         message=f"Rule “{ar.rule.title}” ({ar.version}) fired")
+    tasks = []
     for index, response in enumerate(ar.rule.responses):
         owner = owners(response.owner_role, location)
         due = f.triggered_at + response.due_within
@@ -361,6 +363,10 @@ def _record_firing(*, actor: Any, ar: ActiveRule, f: EngineFiring, location: Any
             escalate_after_days=ar.rule.escalate_after_days),
             message=("" if owner is not None else
                      f"No one holds the role {role_label(response.owner_role)} here")[:200])
+        tasks.append(task)
+    # Every task exists before any is counted: a firing closes only when all its tasks are
+    # finished, never because the first one is done before the others are written.
+    for task in tasks:
         _fulfil_from_existing(actor=actor, task=task, now=now)
     return "new"
 
@@ -559,12 +565,28 @@ def _close_if_finished(*, actor: Any, firing_id: int) -> None:
                    message="Every response is done, cancelled or withdrawn")
 
 
+def _not_after(rec: Rec, now: dt.datetime) -> bool:
+    """Whether `rec` is dated at or before `now`: by its time, or by its day for a record
+    that carries a date only (placed at the start or, a visit, the end of its day)."""
+    if rec.at <= now:
+        return True
+    from sustain.engine.timeliness import LONDON
+
+    rt = RECORD_TYPES.get(rec.type)
+    date_only = rec.type in ("visit", "observation") or (
+        rt is not None and rt.kind(rt.time_field) == "date")
+    return date_only and rec.at.astimezone(LONDON).date() <= now.astimezone(LONDON).date()
+
+
 def _fulfil_from_existing(*, actor: Any, task: EscalationTask, now: dt.datetime) -> None:
     """A new task counts the fulfilling records already written since its trigger."""
     if task.fulfilled_by_type == "note":
         return
     since = task.firing.triggered_at - dt.timedelta(days=1)  # date-only records: that day
-    for rec in rec_io.load(task.fulfilled_by_type, task.location, since):
+    for rec in rec_io.load(task.fulfilled_by_type, task.location, since,
+                           now + dt.timedelta(days=1)):
+        if not _not_after(rec, now):
+            continue  # dated after the evaluation time (a replay at a past time)
         if task.status != EscalationTask.Status.OPEN:
             return
         if why_not(task, rec) is None:

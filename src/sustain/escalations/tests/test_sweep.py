@@ -174,3 +174,57 @@ def test_audits_below_the_mark_for_a_theme_fire_with_the_theme_linked(
     assert firing.subject["theme"] == str(theme.uuid)
     task = firing.tasks.get()
     assert task.owner == owners["quality_lead"] and task.subject["about"] == "theme"
+
+
+# --- evaluation at a past time; a firing's tasks all exist before any closes it --------------
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    from sustain.engine.timeliness import LONDON
+
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=LONDON)
+
+
+def test_an_evaluation_at_a_past_time_reads_nothing_written_for_after_it(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any, alex: Any,
+        blake: Any) -> None:
+    from sustain.escalations.tests.conftest import supervision
+
+    make_rule(MEDICINES_RULE)
+    with events.muted():
+        for n in (20, 18):
+            discrepancy_check(org, location, days_ago(n), alex, blake)
+        for n in (5, 3):  # after the evaluation time: not there yet
+            discrepancy_check(org, location, days_ago(n), blake, alex)
+        supervision(org, location, days_ago(10), alex, blake)  # after it too
+    counts = services.evaluate_location(location=location, now=_noon(days_ago(15)))
+    assert counts.new == 1
+    firing = Firing.objects.get()
+    assert firing.staff_member == alex
+    tasks = {t.task_type: t for t in firing.tasks.all()}
+    assert tasks["supervision"].status == "open"  # the supervision 10 days ago is later
+    assert tasks["supervision"].fulfilled_records == []
+    # Today, Blake's discrepancies fire too (Alex's firing is kept, not fired again).
+    later = services.evaluate_location(location=location, now=_noon(days_ago(0)))
+    assert (later.new, later.kept) == (1, 1)
+    assert Firing.objects.filter(staff_member=blake).count() == 1
+
+
+def test_a_firing_stays_open_until_every_task_is_finished(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any, alex: Any,
+        blake: Any) -> None:
+    """The first task is fulfilled by a record already written; the firing must not close
+    before its other two tasks exist (they are open)."""
+    from sustain.escalations.tests.conftest import supervision
+
+    make_rule(MEDICINES_RULE)
+    with events.muted():
+        discrepancy_check(org, location, days_ago(12), alex, blake)
+        discrepancy_check(org, location, days_ago(10), alex, blake)
+        supervision(org, location, days_ago(8), alex, blake)
+    services.sweep()
+    firing = Firing.objects.get()
+    tasks = {t.task_type: t.status for t in firing.tasks.all()}
+    assert tasks == {"supervision": "done", "competency_reassessment": "open",
+                     "spot_checks": "open"}
+    assert firing.status == "open"
