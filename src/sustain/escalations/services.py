@@ -252,6 +252,7 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
         _lock_location(location)
         prior = _prior_rows(location, active, now)
         loaded = _load_records(location, active, prior, now)
+        pending: list[tuple[ActiveRule, EngineFiring, Mapping[str, Rec]]] = []
         for ar in active:
             rows = prior.get(ar.code, [])
             prior_ids = {i for row in rows for i in _record_ids(row)}
@@ -266,14 +267,13 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
                     counts.withdrawn += 1
             if result.new:
                 by_id = {r.id: r for r in recs}
-                for f in result.new:
-                    made = _record_firing_safely(actor=actor, ar=ar, f=f, location=location,
-                                                 by_id=by_id, owners=owners, now=now)
-                    if made == "new":
-                        counts.new += 1
-                        counts.tasks += len(ar.rule.responses)
-                    elif made == "reinstated":
-                        counts.reinstated += 1
+                pending += [(ar, f, by_id) for f in result.new]
+        if pending:
+            new, tasks, reinstated = _record_firings(actor=actor, location=location,
+                                                     pending=pending, owners=owners, now=now)
+            counts.new += new
+            counts.tasks += tasks
+            counts.reinstated += reinstated
     return counts
 
 
@@ -369,6 +369,210 @@ def _record_firing(*, actor: Any, ar: ActiveRule, f: EngineFiring, location: Any
     for task in tasks:
         _fulfil_from_existing(actor=actor, task=task, now=now)
     return "new"
+
+
+_Pending = tuple[ActiveRule, EngineFiring, Mapping[str, Rec]]
+
+
+def _record_firings(*, actor: Any, location: Any, pending: Sequence[_Pending],
+                    owners: _Owners, now: dt.datetime) -> tuple[int, int, int]:
+    """Write a location's new firings: (new firings, their tasks, reinstated). Firings whose
+    key is recorded already are skipped (a withdrawn one is reinstated); the rest are written
+    in bulk (`_write_new`). Should another writer have recorded one first (only possible
+    without the PostgreSQL lock), the batch is redone one firing at a time."""
+    org_id = location.organisation_id
+    existing = {(row.rule_code, row.key): row for row in Firing.objects.filter(
+        organisation_id=org_id, key__in=sorted({f.key for _ar, f, _b in pending}))}
+    fresh: list[_Pending] = []
+    reinstated = 0
+    for ar, f, by_id in pending:
+        row = existing.get((ar.code, f.key))
+        if row is None:
+            fresh.append((ar, f, by_id))
+        elif row.status == Firing.Status.WITHDRAWN:
+            _reinstate(actor=actor, firing=row)
+            reinstated += 1
+    if not fresh:
+        return 0, 0, reinstated
+    try:
+        with transaction.atomic():
+            _write_new(actor=actor, location=location, pending=fresh, owners=owners, now=now)
+        return len(fresh), sum(len(ar.rule.responses) for ar, _f, _b in fresh), reinstated
+    except InvalidInput:
+        new = tasks = 0
+        for ar, f, by_id in fresh:
+            made = _record_firing_safely(actor=actor, ar=ar, f=f, location=location,
+                                         by_id=by_id, owners=owners, now=now)
+            if made == "new":
+                new += 1
+                tasks += len(ar.rule.responses)
+            elif made == "reinstated":
+                reinstated += 1
+        return new, tasks, reinstated
+
+
+def _subjects_by_uuid(org_id: int, pending: Sequence[_Pending]) -> dict[str, dict[str, Any]]:
+    """The staff members, people and themes the new firings are about: one query per kind."""
+    from django.apps import apps
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, label in (("staff_member", "people.staffmember"),
+                        ("person", "people.personsupported"), ("theme", "themes.theme")):
+        wanted = set()
+        for _ar, f, _b in pending:
+            value = f.subject.get(name)
+            if value:
+                try:
+                    wanted.add(uuid_lib.UUID(str(value)))
+                except ValueError:
+                    continue
+        out[name] = {} if not wanted else {
+            str(row.uuid): row for row in apps.get_model(label).objects.filter(
+                organisation_id=org_id, uuid__in=wanted)}
+    return out
+
+
+def _runs(items: Sequence[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """Consecutive items with the same message, as (message, items)."""
+    out: list[tuple[str, list[Any]]] = []
+    for message, item in items:
+        if out and out[-1][0] == message:
+            out[-1][1].append(item)
+        else:
+            out.append((message, [item]))
+    return out
+
+
+def _write_new(*, actor: Any, location: Any, pending: Sequence[_Pending], owners: _Owners,
+               now: dt.datetime) -> None:
+    """Write new firings and all their tasks in bulk (`core.bulk.tracked_create_many`: a
+    history entry per row; the values are built here, so no per-row `full_clean` queries),
+    then count the fulfilment records already written since each trigger, then close the
+    firings whose tasks are all finished."""
+    from sustain.core.bulk import record_pending, tracked_create_many
+
+    org_id = location.organisation_id
+    organisation = location.organisation
+    subjects = _subjects_by_uuid(org_id, pending)
+    firings: list[tuple[str, Firing]] = []
+    for ar, f, by_id in pending:
+        staff = subjects["staff_member"].get(str(f.subject.get("staff_member")))
+        person = subjects["person"].get(str(f.subject.get("person")))
+        theme = subjects["theme"].get(str(f.subject.get("theme"))) or ar.theme
+        record_type = next(iter(sorted(ar.reads)))
+        refs = [rec_io.record_ref(by_id[i]) for i in f.record_ids if i in by_id]
+        firings.append((f"Rule “{ar.rule.title}” ({ar.version}) fired", Firing(
+            organisation=organisation, location=location, source=ar.source,
+            rule_code=ar.code, rule_title=ar.rule.title[:200], rule_version=ar.version[:80],
+            playbook_code=ar.playbook_code, rule=ar.row, theme=theme, key=f.key,
+            group_field=f.group[0][:40], group_value=f.group[1][:80],
+            group_label=_group_label(f.group, staff, person, theme, location, record_type),
+            records=refs, subject=dict(f.subject), staff_member=staff, person=person,
+            triggered_at=f.triggered_at, explanation=f.explanation)))
+    changes = []
+    for message, objs in _runs(firings):
+        changes += tracked_create_many(actor=actor, objs=objs, message=message, record=False)
+    tasks: list[tuple[str, EscalationTask]] = []
+    for (ar, f, _b), (_m, firing) in zip(pending, firings, strict=True):
+        for index, response in enumerate(ar.rule.responses):
+            owner = owners(response.owner_role, location)
+            due = f.triggered_at + response.due_within
+            message = ("" if owner is not None else
+                       f"No one holds the role {role_label(response.owner_role)} here")[:200]
+            tasks.append((message, EscalationTask(
+                organisation=organisation, firing=firing, location=location,
+                response_index=index, task_type=response.task, title=response.title[:200],
+                subject={**f.subject, "about": response.subject},
+                staff_member=firing.staff_member, person=firing.person,
+                fulfilled_by_type=response.fulfilled_by.record,
+                fulfilled_by_where=dict(response.fulfilled_by.where),
+                count_needed=response.count, owner_role=response.owner_role, owner=owner,
+                due_at=due, original_due_at=due, ladder=list(ar.rule.ladder),
+                escalate_after_days=ar.rule.escalate_after_days)))
+    for message, objs in _runs(tasks):
+        changes += tracked_create_many(actor=actor, objs=objs, message=message, record=False)
+    record_pending(changes)
+    # Every task exists before any is counted (a firing closes only when all are finished).
+    _catch_up(actor=actor, location=location, tasks=[t for _m, t in tasks], now=now)
+
+
+def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
+              now: dt.datetime) -> None:
+    """Count towards new tasks the fulfilment records written since their trigger and not
+    after `now`: each record type read once (from the earliest trigger), matched in memory
+    (`engine.fulfils`, through `why_not`), the counted tasks saved in one bulk update and the
+    firings whose tasks are then all finished closed in another."""
+    import bisect
+
+    from sustain.core.bulk import RowUpdate, tracked_update_many
+    from sustain.engine.escalation_records import subject_fields
+
+    wanted = [t for t in tasks if t.fulfilled_by_type != "note"]
+    earliest: dict[str, dt.datetime] = {}
+    for task in wanted:
+        since = task.firing.triggered_at - dt.timedelta(days=1)  # date-only records: that day
+        earliest[task.fulfilled_by_type] = min(earliest.get(task.fulfilled_by_type, since),
+                                               since)
+    pools: dict[tuple[str, str, str | None], tuple[list[dt.datetime], list[Rec]]] = {}
+    for record_type, since in sorted(earliest.items()):
+        recs = [r for r in rec_io.load(record_type, location, since,
+                                       now + dt.timedelta(days=1)) if _not_after(r, now)]
+        pools[(record_type, "", None)] = ([r.at for r in recs], recs)
+        by_value: dict[tuple[str, str, str | None], list[Rec]] = defaultdict(list)
+        for about, name in subject_fields(record_type).items():
+            for r in recs:
+                value = r.fields.get(name)
+                if value is not None:
+                    by_value[(record_type, about, str(value))].append(r)
+        for key, group in by_value.items():
+            pools[key] = ([r.at for r in group], group)
+    updates: list[RowUpdate[EscalationTask]] = []
+    for task in wanted:
+        record_type = task.fulfilled_by_type
+        about = (task.subject or {}).get("about")
+        subject = _subject_of(task)
+        if about in ("staff_member", "person", "theme") and about in subject and \
+                about in subject_fields(record_type):
+            ats, pool = pools.get((record_type, about, subject[about]), ([], []))
+        else:
+            ats, pool = pools.get((record_type, "", None), ([], []))
+        start = bisect.bisect_left(ats, task.firing.triggered_at - dt.timedelta(days=1))
+        counted: list[Rec] = []
+        for rec in pool[start:]:
+            if why_not(task, rec) is None and all(c.id != rec.id for c in counted):
+                counted.append(rec)
+                if len(counted) >= task.count_needed:
+                    break
+        if not counted:
+            continue
+        refs = [*(task.fulfilled_records or []), *(rec_io.record_ref(r) for r in counted)]
+        changes: dict[str, Any] = {"fulfilled_records": refs}
+        done = len(refs) >= task.count_needed
+        if done:
+            changes.update(status=EscalationTask.Status.DONE, done_at=now)
+        progress = "" if done or task.count_needed == 1 else \
+            f" ({len(refs)} of {task.count_needed})"
+        labels = "; ".join(r.label or r.type for r in counted)
+        updates.append(RowUpdate(obj=task, changes=changes,
+                                 message=f"{'Done' if done else 'Counted'}: {labels}"
+                                         f"{progress}"[:500]))
+    if not updates:
+        return
+    result = tracked_update_many(actor=actor, updates=updates)
+    status = {t.pk: t.status for t in tasks}
+    status.update({t.pk: t.status for t in result.updated})
+    by_firing: dict[int, list[str]] = defaultdict(list)
+    for task in tasks:
+        by_firing[task.firing_id].append(status[task.pk])
+    done_firings = {t.firing_id for t in result.updated
+                    if t.status == EscalationTask.Status.DONE}
+    closing = [RowUpdate(obj=t.firing, changes={"status": Firing.Status.CLOSED},
+                         message="Every response is done, cancelled or withdrawn")
+               for t in {t.firing_id: t for t in tasks}.values()
+               if t.firing_id in done_firings and all(s in FINISHED for s in
+                                                      by_firing[t.firing_id])]
+    if closing:
+        tracked_update_many(actor=actor, updates=closing)
 
 
 def role_label(role: str) -> str:
