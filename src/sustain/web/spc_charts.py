@@ -320,7 +320,7 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
 
     view.y_ticks = [(_c(sy(t)), fmt(t)) for t in ticks]
     step = max(1, math.ceil(n / MAX_X_LABELS))
-    shown = [i for i in range(0, n, step)]
+    shown = list(range(0, n, step))
     if shown[-1] != n - 1:
         if n - 1 - shown[-1] < step / 2 and len(shown) > 1:
             shown[-1] = n - 1
