@@ -94,6 +94,10 @@ class Adapter:
     # Other models whose writes change records of this type (a check's date moves its
     # discrepancies).
     also: tuple[str, ...] = ()
+    # The fields of those models whose change moves or hides records of this type (an update
+    # setting none of them, or a create — a new check has no discrepancies yet — changes no
+    # record of this type).
+    also_fields: tuple[str, ...] = ()
 
 
 def _model(label: str) -> Any:
@@ -344,7 +348,8 @@ def _nothing(location: Any, since: dt.datetime, until: dt.datetime) -> QuerySet:
 
 ADAPTERS: Mapping[str, Adapter] = {a.type: a for a in (
     Adapter("medicines_discrepancy", "medicines.discrepancy", _discrepancies,
-            _discrepancy_rec, also=("medicines.medicinescheck",)),
+            _discrepancy_rec, also=("medicines.medicinescheck",),
+            also_fields=("check_date", "shift", "location", "archived_at", "organisation")),
     Adapter("safeguarding_concern", "safeguarding.safeguardingconcern", _concerns,
             _concern_rec),
     Adapter("care_plan_review", "careplans.careplanreview", _reviews, _review_rec),
@@ -373,6 +378,27 @@ def types_of_model(label: str) -> tuple[str, ...]:
     label = label.lower()
     return tuple(t for t, a in ADAPTERS.items()
                  if a.model == label and a.type != "indicator_signal" or label in a.also)
+
+
+def types_changed(label: str, action: str, fields: Iterable[str] | None = None
+                  ) -> tuple[str, ...]:
+    """The record types a write of `label` rows can change: every type the model's rows are,
+    and the types it changes through `Adapter.also` only when the write can move or hide
+    their records (not on a create; on an update only when it sets one of `also_fields`;
+    `fields` None: unknown, assume it does)."""
+    label = label.lower()
+    changed = set(fields) if fields is not None else None
+    out = []
+    for t in types_of_model(label):
+        adapter = ADAPTERS[t]
+        if adapter.model != label and label in adapter.also:
+            if action == "create":
+                continue
+            if action == "update" and changed is not None and not (
+                    changed & set(adapter.also_fields)):
+                continue
+        out.append(t)
+    return tuple(out)
 
 
 def model_labels() -> list[str]:

@@ -109,6 +109,8 @@ class RuleSet:
     _org_rules: list[tuple[EscalationRule, frozenset[int]]] | None = None
     _by_location: dict[int, list[ActiveRule]] = field(default_factory=dict)
     _themes: dict[int, list[Any]] | None = None
+    # Owner candidates by role (`services._Owners`), read once per rule set.
+    owner_candidates: dict[str, list[Any]] = field(default_factory=dict)
 
     def _organisation_rules(self) -> list[tuple[EscalationRule, frozenset[int]]]:
         if self._org_rules is None:

@@ -148,9 +148,10 @@ def resolve_owner(*, role: str, location: Any) -> Any:
 class _Owners:
     """Owner resolution cached per role (one query per role per evaluation)."""
 
-    def __init__(self, organisation_id: int) -> None:
+    def __init__(self, organisation_id: int, cache: dict[str, list[Any]] | None = None
+                 ) -> None:
         self.organisation_id = organisation_id
-        self._by_role: dict[str, list[Any]] = {}
+        self._by_role: dict[str, list[Any]] = {} if cache is None else cache
 
     def __call__(self, role: str, location: Any) -> Any:
         if role == BOARD:
@@ -247,7 +248,7 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
     counts = EvalCounts(locations=1, rules=len(active))
     if not active:
         return counts
-    owners = _Owners(location.organisation_id)
+    owners = _Owners(location.organisation_id, ruleset.owner_candidates)
     with transaction.atomic():
         _lock_location(location)
         prior = _prior_rows(location, active, now)
@@ -824,12 +825,18 @@ def fulfil_from_record(*, actor: Any, label: str, obj: Any,
     return counted
 
 
-def records_written(*, actor: Any, label: str, objs: Sequence[Any], action: str) -> None:
+def records_written(*, actor: Any, label: str, objs: Sequence[Any], action: str,
+                    fields: Iterable[str] | None = None) -> None:
     """The on-write path (`subscriptions`): re-evaluate the rules reading these records at
-    their locations only, then count fulfilment records towards open tasks."""
+    their locations only, then count fulfilment records towards open tasks. A write that
+    cannot change a record any rule reads (`records.types_changed`: a new medicines check,
+    whose discrepancies are written after it; an update of a check's other fields) does
+    nothing. `fields`: the fields an update set (None: unknown)."""
     from sustain.tenancy.models import Location
 
-    types = rec_io.types_of_model(label)
+    types = rec_io.types_changed(label, action, fields)
+    if not types:
+        return
     triggers = {t for t in types if RECORD_TYPES[t].trigger}
     fulfilment = {t for t in types if RECORD_TYPES[t].fulfilment}
     location_ids = sorted({o.location_id for o in objs if getattr(o, "location_id", None)})

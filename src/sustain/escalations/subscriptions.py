@@ -28,7 +28,8 @@ def _model_exists(label: str) -> bool:
 def on_record_written(event: events.WriteEvent) -> None:
     from sustain.escalations.services import records_written
 
-    records_written(actor=event.actor, label=event.label, objs=event.objs, action=event.action)
+    records_written(actor=event.actor, label=event.label, objs=event.objs, action=event.action,
+                    fields=event.fields if event.action == "update" else None)
 
 
 def connected_labels() -> list[str]:

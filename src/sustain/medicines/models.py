@@ -87,6 +87,9 @@ class Discrepancy(TenantScopedModel):
     class Meta:
         ordering = ("check_record", "created_at", "pk")
         verbose_name_plural = "discrepancies"
+        # A location's discrepancies by check (the escalation rules read them by location).
+        indexes = [models.Index(fields=("organisation", "location", "check_record"),
+                                name="medicines_disc_org_loc_check")]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} ({self.check_record})"

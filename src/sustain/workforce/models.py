@@ -94,7 +94,10 @@ class Supervision(WorkforceRecord):
         ordering = ("-date", "created_at")
         constraints = [_external_ref_constraint("supervision")]
         indexes = [models.Index(fields=("organisation", "supervisee", "date"),
-                                name="workforce_sup_org_staff_date")]
+                                name="workforce_sup_org_staff_date"),
+                   # A location's records by date (the escalation rules read them so).
+                   models.Index(fields=("organisation", "location", "date"),
+                                name="workforce_sup_org_loc_date")]
 
     def __str__(self) -> str:
         return f"Supervision of {self.supervisee} on {self.date}"
@@ -146,6 +149,8 @@ class CompetencyAssessment(WorkforceRecord):
     class Meta:
         ordering = ("-date", "created_at")
         constraints = [_external_ref_constraint("competencyassessment")]
+        indexes = [models.Index(fields=("organisation", "location", "date"),
+                                name="workforce_comp_org_loc_date")]
 
     def __str__(self) -> str:
         return f"{self.type_label} — {self.staff} ({self.date})"
@@ -180,6 +185,8 @@ class TrainingRecord(WorkforceRecord):
     class Meta:
         ordering = ("-completed_on", "created_at")
         constraints = [_external_ref_constraint("trainingrecord")]
+        indexes = [models.Index(fields=("organisation", "location", "completed_on"),
+                                name="workforce_train_org_loc_done")]
 
     def __str__(self) -> str:
         return f"{self.course} — {self.staff}"
