@@ -124,3 +124,16 @@ def test_load_one_finds_a_record_of_the_organisation_only(
     assert records.load_one("supervision", other_org.pk, s.uuid) is None
     assert records.load_one("training", org.pk, s.uuid) is None
     assert records.load_one("supervision", org.pk, "not-a-uuid") is None
+
+
+def test_types_changed_leaves_out_writes_that_cannot_move_a_record() -> None:
+    check = "medicines.medicinescheck"
+    assert records.types_changed(check, "create") == ()  # no discrepancies yet
+    assert records.types_changed(check, "update", {"charts_checked", "notes"}) == ()
+    assert records.types_changed(check, "update", {"check_date"}) == ("medicines_discrepancy",)
+    assert records.types_changed(check, "update", None) == ("medicines_discrepancy",)
+    assert records.types_changed(check, "archive") == ("medicines_discrepancy",)
+    assert records.types_changed("medicines.discrepancy", "create") == (
+        "medicines_discrepancy",)
+    assert records.types_changed("workforce.supervision", "update", {"topics"}) == (
+        "supervision",)

@@ -350,3 +350,59 @@ def services_staff(org: Any, location: Any) -> Any:
     return people_services.staff_create(actor="test", organisation=org, locations=[location],
                                         full_name="Other Carer", job_role="Carer",
                                         start_date=dt.date(2023, 1, 1))
+
+
+def test_a_medicines_check_save_evaluates_once_for_its_discrepancy_not_for_the_check(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any, alex: Any,
+        blake: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_rule(MEDICINES_RULE)
+    calls: list[set[str] | None] = []
+    real = services.evaluate_location
+
+    def spy(**kwargs: Any) -> services.EvalCounts:
+        types = kwargs.get("record_types")
+        calls.append(None if types is None else set(types))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "evaluate_location", spy)
+    discrepancy_check(org, location, days_ago(12), alex, blake, n=0)
+    assert calls == []  # a check with no discrepancies changes no record a rule reads
+    discrepancy_check(org, location, days_ago(10), alex, blake)
+    assert calls == [{"medicines_discrepancy"}]
+
+
+def test_a_new_firings_tasks_are_written_in_bulk_with_history_and_counted_at_once(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any, alex: Any,
+        blake: Any) -> None:
+    """Spot checks × 3 written before the firing are counted in one update (one history
+    entry naming them); every firing and task has its own create entry; the sweep's queries
+    do not grow with the number of firings at a location."""
+    from sustain.core import events
+    from sustain.feedback.services import visit_create
+
+    make_rule(MEDICINES_RULE)
+    with events.muted():
+        discrepancy_check(org, location, days_ago(12), alex, blake)
+        discrepancy_check(org, location, days_ago(10), alex, blake)
+        for n in (9, 8, 7, 6):
+            visit_create(actor="test", organisation=org, location=location, visitor=blake,
+                         date=days_ago(n), type="spot_check", looked_at="MAR charts")
+    with CaptureQueriesContext(connection) as one:
+        services.sweep()
+    firing = Firing.objects.get()
+    spot = firing.tasks.get(task_type="spot_checks")
+    assert spot.status == "done" and len(spot.fulfilled_records) == 3
+    entries = HistoryEntry.objects.filter(object_uuid=spot.uuid).order_by("seq")
+    assert [e.action for e in entries] == ["create", "update"]
+    assert entries[1].message.startswith("Done: ") and entries[1].message.count(";") == 2
+    for obj in (firing, *firing.tasks.all()):
+        assert HistoryEntry.objects.filter(object_uuid=obj.uuid, action="create").count() == 1
+    with events.muted():  # two more firings (Blake twice, Alex again) at the same location
+        for n in (5, 4):
+            discrepancy_check(org, location, days_ago(n), blake, alex)
+        for n in (3, 2):
+            discrepancy_check(org, location, days_ago(n), alex, blake)
+    with CaptureQueriesContext(connection) as more:
+        services.sweep()
+    assert Firing.objects.count() == 3
+    assert len(more.captured_queries) <= len(one.captured_queries) + 2
