@@ -52,7 +52,7 @@ MUTED = "#4b5157"
 TARGET_TEXT = "#b3261e"  # 6.3:1
 
 WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 60, 20, 28, 48
+LEFT, RIGHT, TOP, BOTTOM = 60, 28, 28, 48
 MAX_X_LABELS = 8
 
 POINT_WORDS = {
@@ -124,7 +124,7 @@ def _ticks(lo: float, hi: float) -> tuple[float, float, list[float]]:
         pad = abs(hi) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     pad = (hi - lo) * 0.06
-    lo, hi = lo - pad, hi + pad
+    lo, hi = (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
     step = _nice_step(hi - lo)
     start = math.floor(lo / step) * step
     end = math.ceil(hi / step) * step
@@ -296,7 +296,7 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
     view.trial = chart.trial
     view.insufficient_variation = chart.insufficient_variation
     view.rows = [
-        Row(periods[i], with_unit(p.value, unit), fmt(p.mean), fmt(p.lpl), fmt(p.upl),
+        Row(periods[i], fmt(p.value), fmt(p.mean), fmt(p.lpl), fmt(p.upl),
             point_words(p), p.trial, _point_kind(p.point_type))
         for i, p in enumerate(points)
     ]
@@ -321,18 +321,13 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
     view.y_ticks = [(_c(sy(t)), fmt(t)) for t in ticks]
     step = max(1, math.ceil(n / MAX_X_LABELS))
     shown = list(range(0, n, step))
-    if shown[-1] != n - 1:
-        if n - 1 - shown[-1] < step / 2 and len(shown) > 1:
+    if shown[-1] != n - 1:  # always name the latest period, never crowding its neighbour
+        if n - 1 - shown[-1] < step and len(shown) > 1:
             shown[-1] = n - 1
         else:
             shown.append(n - 1)
     for i in shown:
-        anchor = "middle"
-        if n > 1 and i == 0:
-            anchor = "start"
-        elif n > 1 and i == n - 1:
-            anchor = "end"
-        view.x_labels.append((_c(sx(i)), periods[i], anchor))
+        view.x_labels.append((_c(sx(i)), periods[i], "middle"))
 
     view.line = " ".join(f"{_c(sx(i))},{_c(sy(p.value))}" for i, p in enumerate(points))
     for i, p in enumerate(points):
@@ -483,7 +478,7 @@ def funnel_view(funnel: Funnel, *, title: str, unit: str, names: Mapping[str, st
     for u in funnel.units:
         view.rows.append(FunnelRow(
             names.get(u.key, u.key), fmt(u.count), fmt(u.exposure),
-            with_unit(u.value, unit) if u.value is not None else "—",
+            fmt(u.value) if u.value is not None else "—",
             POSITION_LABELS[u.position], u.explanation, _FUNNEL_KIND[u.judgement]))
     judged = [u for u in funnel.units if u.value is not None and u.exposure > 0]
     if not judged:

@@ -243,13 +243,14 @@ def test_the_table_has_one_row_per_point_with_words() -> None:
     table = root.find("table")
     assert table is not None
     heads = ["".join(th.itertext()) for th in table.findall("thead/tr/th")]
-    assert heads == ["Period", "Value", "Mean", "Lower limit", "Upper limit", "What it shows"]
+    assert heads == ["Period", "Value (%)", "Mean", "Lower limit", "Upper limit",
+                     "What it shows"]
     rows = table.findall("tbody/tr")
     assert len(rows) == 16
     for row, period, p in zip(rows, periods, chart.points, strict=True):
         cells = ["".join(c.itertext()) for c in row]
         assert cells[0] == period
-        assert cells[1] == f"{spc_charts.fmt(p.value)}%"
+        assert cells[1] == spc_charts.fmt(p.value)
         assert cells[2] == spc_charts.fmt(p.mean)
         assert cells[3] == spc_charts.fmt(p.lpl) and cells[4] == spc_charts.fmt(p.upl)
     assert "".join(rows[-1][5].itertext()) == (
@@ -273,15 +274,27 @@ def test_the_whole_figure_has_icons_chart_legend_and_a_collapsed_table() -> None
     assert legend == ["Common cause (grey circle)", "Special cause concern (orange square)"]
 
 
-def test_many_points_thin_the_period_labels_but_keep_the_latest() -> None:
-    values = (STABLE * 3)[:60]
-    periods = months(60)
+@pytest.mark.parametrize("n", [2, 8, 9, 16, 25, 60])
+def test_many_points_thin_the_period_labels_but_keep_the_latest(n: int) -> None:
+    values = (STABLE * 3)[:n]
+    periods = months(n)
     root = svg_of(spc_series(values, "increase"), periods=periods)
     axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "x-axis")
     labels = ["".join(t.itertext()) for t in axis]
-    assert 2 <= len(labels) <= MAX_X_LABELS + 1
+    assert 2 <= len(labels) <= MAX_X_LABELS
     assert labels[0] == periods[0] and labels[-1] == periods[-1]
-    assert len(points_of(root)) == 60
+    xs = [float(t.get("x")) for t in axis]
+    # "Sep 2024" is about 55 units wide at 13 px: centred labels never overlap.
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= 60
+    assert all(t.get("text-anchor") == "middle" for t in axis)
+    assert len(points_of(root)) == n
+
+
+def test_rates_are_not_drawn_below_zero() -> None:
+    root = parse(funnel_chart_svg(_funnel(), title="F", unit="", names=NAMES))
+    axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "y-axis")
+    ticks = [float("".join(t.itertext()).replace(",", "")) for t in axis.iter(f"{SVG}text")]
+    assert min(ticks) == 0
 
 
 def test_flat_series_and_a_single_point_render_without_nan() -> None:
@@ -396,7 +409,9 @@ def test_funnel_table_lists_every_location_including_the_unjudged() -> None:
     assert len(rows) == len(KEYS)
     first = ["".join(c.itertext()) for c in rows[0]]
     assert first[0] == "Oak House"
-    assert first[3] == f"{spc_charts.fmt(f.units[0].value)} per 1,000"
+    assert first[3] == spc_charts.fmt(f.units[0].value)
+    heads = ["".join(th.itertext()) for th in root.findall("table/thead/tr/th")]
+    assert heads[3] == "Value (per 1,000)"
     assert first[4] == "above the 99.8 % limit"
     assert "Out of line in the worse direction." in first[5]
     last = ["".join(c.itertext()) for c in rows[-1]]
