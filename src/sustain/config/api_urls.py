@@ -13,6 +13,7 @@ from sustain.feedback import api as feedback_api
 from sustain.governance import api as governance_api
 from sustain.imports import api as imports_api
 from sustain.incidents import api as incidents_api
+from sustain.indicators import api as indicators_api
 from sustain.inspections import api as inspections_api
 from sustain.lessons import api as lessons_api
 from sustain.medicines import api as medicines_api
@@ -89,6 +90,9 @@ router.register("agenda-items", meetings_api.AgendaItemViewSet, basename="agenda
 router.register("minute-entries", meetings_api.MinuteEntryViewSet, basename="minute-entry")
 router.register("governance-cycles", meetings_api.GovernanceCycleViewSet,
                 basename="governance-cycle")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", indicators_api.IndicatorValueViewSet,
+                basename="indicator-value")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -98,18 +98,18 @@ def parse_indicators(text: str, filename: str,
         library = IndicatorLibrary.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            path = [p for p in err["loc"] if isinstance(p, str | int)]
-            # a model-level error on an item carries no field; keep the item's path
+            loc = [p for p in err["loc"] if isinstance(p, str | int)]
             on_key = err["type"] == "extra_forbidden"
             message = FRIENDLY.get(err["type"], err["msg"])
-            issues.append(LibraryIssue(filename, line_of(node, path, key=on_key),
-                                       field_name(data, path),
+            issues.append(LibraryIssue(filename, line_of(node, loc, key=on_key),
+                                       field_name(data, loc),
                                        message.removeprefix("Value error, ")))
         raise LibraryError(sorted(issues, key=lambda i: i.line)) from exc
     seen: set[str] = set()
+    path: list[str | int]
     for i, ind in enumerate(library.indicators):
         if ind.code in seen:
-            path: list[str | int] = ["indicators", i, "code"]
+            path = ["indicators", i, "code"]
             issues.append(LibraryIssue(filename, line_of(node, path), field_name(data, path),
                                        f"duplicate indicator code {ind.code!r}"))
         seen.add(ind.code)
