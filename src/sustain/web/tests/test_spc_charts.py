@@ -472,5 +472,10 @@ def test_axe_finds_no_serious_violation(browser: Any,  # noqa: F811
         # On a phone the chart keeps a readable width inside its scrollable region.
         box = page.locator("svg.spc-chart").first.bounding_box()
         assert box is not None and box["width"] >= 34 * 16 - 1
+        # ... and opens on its latest point, which is on screen even on a phone.
+        latest = page.locator("svg.spc-chart").first.locator("g.points > *").last
+        point = latest.bounding_box()
+        assert point is not None and point["x"] >= 0 and point["x"] + point["width"] <= (
+            viewport[0])
     finally:
         context.close()
