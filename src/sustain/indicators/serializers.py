@@ -11,8 +11,13 @@ from sustain.engine.spc import POINT_TYPE_NAMES, RULE_NAMES
 from sustain.indicators.models import Indicator, IndicatorValue
 
 
+SOURCE_HELP = "computed (from records) or imported."
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
+    # a plain string: "source" is an enum of other choices elsewhere in the schema
+    source = serializers.CharField(read_only=True, help_text=SOURCE_HELP)
 
     class Meta:
         model = Indicator
@@ -42,6 +47,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="indicator.unit", read_only=True)
     direction = serializers.CharField(source="indicator.direction", read_only=True)
     location = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    source = serializers.CharField(read_only=True, help_text=SOURCE_HELP)
     spc = serializers.SerializerMethodField(
         help_text="SPC fields computed over the location's series; null without a value.")
 
