@@ -319,18 +319,25 @@ def _visit_rec_of(record_type: str) -> Callable[[Any, Any], Rec | None]:
         if record_type == "observation" and v.type != "observation":
             return None
         at = _day_end(v.date)  # a datetime field in the catalogue: the end of its day
+        # A visit is the visitor's; an observation of practice is about who was observed
+        # (none named: it cannot fulfil a task about a staff member).
+        observed = v.staff_observed if record_type == "observation" else None
+        staff = observed if record_type == "observation" else v.visitor
+        label = f"{_display(v, 'type')} by {v.visitor.full_name} on {_fmt_date(v.date)}"
+        if observed is not None:
+            label = (f"Observation of {observed.full_name}'s practice by "
+                     f"{v.visitor.full_name} on {_fmt_date(v.date)}")
         return Rec(type=record_type, id=str(v.uuid), location_id=str(location.uuid),
                    at=at,  # type: ignore[arg-type]
-                   label=f"{_display(v, 'type')} by {v.visitor.full_name} on "
-                         f"{_fmt_date(v.date)}",
-                   fields={"type": v.type, "staff_member": _uuid(v.visitor), "person": None,
+                   label=label,
+                   fields={"type": v.type, "staff_member": _uuid(staff), "person": None,
                            "visited_at": at})
     return to_rec
 
 
 def _observations(location: Any, since: dt.datetime, until: dt.datetime) -> QuerySet:
-    return _dated("feedback.visit", "date", "visitor")(location, since, until).filter(
-        type="observation")
+    return _dated("feedback.visit", "date", "visitor", "staff_observed")(
+        location, since, until).filter(type="observation")
 
 
 def _meeting_rec(m: Any, location: Any) -> Rec | None:

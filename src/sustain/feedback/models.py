@@ -113,6 +113,11 @@ class Visit(TenantScopedModel):
     visitor = models.ForeignKey("people.StaffMember", on_delete=models.PROTECT,
                                 related_name="+", verbose_name=_("visitor"))
     visitor_role = models.CharField(_("visitor's role"), max_length=100, blank=True)
+    # An observation of practice watches someone at work: who (optional; it lets an
+    # escalation rule's "follow-up observation of the key worker" be fulfilled by it).
+    staff_observed = models.ForeignKey("people.StaffMember", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("staff member observed"))
     date = models.DateField(_("date"))
     type = models.CharField(_("type of visit"), max_length=20, choices=VisitType.choices)
     looked_at = models.TextField(_("what was looked at"))

@@ -17,9 +17,9 @@ FEEDBACK = RecordKind(
     staff_org=("response_by",))
 VISIT = RecordKind(
     Visit,
-    ("visitor", "visitor_role", "date", "type", "looked_at", "findings", "actions_raised",
-     "external_ref", "themes"),
-    create_perm=Perm.TRACKER_REVIEW, staff_org=("visitor",))
+    ("visitor", "visitor_role", "date", "type", "staff_observed", "looked_at", "findings",
+     "actions_raised", "external_ref", "themes"),
+    create_perm=Perm.TRACKER_REVIEW, staff_org=("visitor", "staff_observed"))
 
 
 def feedback_create(*, actor: Any, organisation: Any, location: Any, **fields: Any) -> Feedback:

@@ -37,10 +37,10 @@ FEEDBACK_PAGES = RecordPages(
 
 VISIT_PAGES = RecordPages(
     VISIT, "feedback", "visit", "visits",
-    quick_fields=("type", "date", "visitor", "visitor_role", "looked_at", "findings",
-                  "actions_raised"),
-    edit_fields=("type", "date", "visitor", "visitor_role", "looked_at", "findings",
-                 "actions_raised", "themes", "external_ref"),
+    quick_fields=("type", "date", "visitor", "visitor_role", "staff_observed", "looked_at",
+                  "findings", "actions_raised"),
+    edit_fields=("type", "date", "visitor", "visitor_role", "staff_observed", "looked_at",
+                 "findings", "actions_raised", "themes", "external_ref"),
     columns=("type", "date", "visitor", "looked_at"),
     filters=("type",), date_field="date",
     intro="Senior visits, spot checks, night visits and observations of practice.")

@@ -89,7 +89,8 @@ FEEDBACK = ImportKind(
 def _visit_fields(values: Mapping[str, Any], ctx: RowContext) -> dict[str, Any]:
     return {"external_ref": values.get("external_ref") or "", "visitor": values["visitor"],
             "visitor_role": values.get("visitor_role") or "", "date": values["date"],
-            "type": values["type"], "looked_at": values["looked_at"],
+            "type": values["type"], "staff_observed": values.get("staff_observed"),
+            "looked_at": values["looked_at"],
             "findings": values.get("findings") or "",
             "actions_raised": values.get("actions_raised") or ""}
 
@@ -101,8 +102,9 @@ def _visit_create(*, actor: Any, organisation: Any, location: Any, **fields: Any
 
 
 def _visit_row(obj: Any) -> Sequence[Any]:
+    observed = _staff_ref(obj.staff_observed) if obj.staff_observed else ""
     return [obj.external_ref, _staff_ref(obj.visitor), obj.visitor_role, obj.date, obj.type,
-            obj.looked_at, obj.findings, obj.actions_raised]
+            observed, obj.looked_at, obj.findings, obj.actions_raised]
 
 
 VISITS = ImportKind(
@@ -115,6 +117,9 @@ VISITS = ImportKind(
         Column("date", DATE, required=True, example="2026-11-12",
                help="The date of the visit; not in the future."),
         Column("type", CHOICE, required=True, choices=VISIT_TYPES, example="night"),
+        Column("staff_observed", STAFF, example="S-0107",
+               help="For an observation of practice: the staff reference of who was "
+                    "observed; they must work at the location."),
         Column("looked_at", required=True, max_length=5000,
                example="Night checks, MAR charts, call bell response."),
         Column("findings", max_length=5000, example="Two checks not recorded."),
@@ -123,10 +128,10 @@ VISITS = ImportKind(
     key_column="external_ref", key_field="external_ref", to_fields=_visit_fields,
     permission=Perm.TRACKER_REVIEW, create=_visit_create, check=_not_future("date"),
     needs_staff=True,
-    export_columns=("external_ref", "visitor", "visitor_role", "date", "type", "looked_at",
-                    "findings", "actions_raised"),
+    export_columns=("external_ref", "visitor", "visitor_role", "date", "type",
+                    "staff_observed", "looked_at", "findings", "actions_raised"),
     export_row=_visit_row,
-    export_queryset=lambda qs, location: qs.select_related("visitor"),
+    export_queryset=lambda qs, location: qs.select_related("visitor", "staff_observed"),
 )
 
 KINDS = [FEEDBACK, VISITS]
