@@ -6,11 +6,12 @@ from __future__ import annotations
 import html
 import io
 import json
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -37,11 +38,26 @@ def listed(page: str) -> list[str]:
     return sorted(name for name in ALL_LOCATIONS if name in text)
 
 
-@pytest.fixture
-def accounts(tmp_path: Path) -> list[dict[str, Any]]:
-    target = tmp_path / "accounts.json"
-    call_command("demo", "--no-serve", "--accounts-json", str(target), stdout=io.StringIO())
-    return json.loads(target.read_text())
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory: pytest.TempPathFactory, django_db_setup: Any,
+             django_db_blocker: Any) -> Iterator[list[dict[str, Any]]]:
+    """One demo build for the module, inside a transaction rolled back after its last test
+    (each test's own transaction is a savepoint within it)."""
+    target = tmp_path_factory.mktemp("demo") / "accounts.json"
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("demo", "--no-serve", "--accounts-json", str(target),
+                         stdout=io.StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield json.loads(target.read_text())
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 def sign_in(account: dict[str, Any]) -> Client:
