@@ -212,8 +212,8 @@ def _record_ids(row: Firing) -> tuple[str, ...]:
 
 
 def _load_records(location: Any, rules: Sequence[ActiveRule],
-                  prior: Mapping[str, Sequence[Firing]], now: dt.datetime
-                  ) -> dict[str, list[Rec]]:
+                  prior: Mapping[str, Sequence[Firing]], now: dt.datetime,
+                  since_out: dict[str, dt.datetime] | None = None) -> dict[str, list[Rec]]:
     """Records per type, from the earliest time any rule (or prior firing) needs."""
     earliest: dict[str, dt.datetime] = {}
     for ar in rules:
@@ -225,6 +225,8 @@ def _load_records(location: Any, rules: Sequence[ActiveRule],
                     start = at
         for t in ar.reads:
             earliest[t] = min(earliest.get(t, start), start)
+    if since_out is not None:
+        since_out.update(earliest)
     # Never past `now`: an evaluation at a past time (a replay) sees only what existed then.
     return {t: rec_io.load(t, location, since, now) for t, since in sorted(earliest.items())}
 
@@ -252,7 +254,8 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
     with transaction.atomic():
         _lock_location(location)
         prior = _prior_rows(location, active, now)
-        loaded = _load_records(location, active, prior, now)
+        loaded_since: dict[str, dt.datetime] = {}
+        loaded = _load_records(location, active, prior, now, loaded_since)
         pending: list[tuple[ActiveRule, EngineFiring, Mapping[str, Rec]]] = []
         for ar in active:
             rows = prior.get(ar.code, [])
@@ -270,8 +273,9 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
                 by_id = {r.id: r for r in recs}
                 pending += [(ar, f, by_id) for f in result.new]
         if pending:
-            new, tasks, reinstated = _record_firings(actor=actor, location=location,
-                                                     pending=pending, owners=owners, now=now)
+            new, tasks, reinstated = _record_firings(
+                actor=actor, location=location, pending=pending, owners=owners, now=now,
+                loaded={t: (loaded_since[t], recs) for t, recs in loaded.items()})
             counts.new += new
             counts.tasks += tasks
             counts.reinstated += reinstated
@@ -376,7 +380,9 @@ _Pending = tuple[ActiveRule, EngineFiring, Mapping[str, Rec]]
 
 
 def _record_firings(*, actor: Any, location: Any, pending: Sequence[_Pending],
-                    owners: _Owners, now: dt.datetime) -> tuple[int, int, int]:
+                    owners: _Owners, now: dt.datetime,
+                    loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]] | None = None
+                    ) -> tuple[int, int, int]:
     """Write a location's new firings: (new firings, their tasks, reinstated). Firings whose
     key is recorded already are skipped (a withdrawn one is reinstated); the rest are written
     in bulk (`_write_new`). Should another writer have recorded one first (only possible
@@ -397,7 +403,8 @@ def _record_firings(*, actor: Any, location: Any, pending: Sequence[_Pending],
         return 0, 0, reinstated
     try:
         with transaction.atomic():
-            _write_new(actor=actor, location=location, pending=fresh, owners=owners, now=now)
+            _write_new(actor=actor, location=location, pending=fresh, owners=owners, now=now,
+                       loaded=loaded or {})
         return len(fresh), sum(len(ar.rule.responses) for ar, _f, _b in fresh), reinstated
     except InvalidInput:
         new = tasks = 0
@@ -445,7 +452,8 @@ def _runs(items: Sequence[tuple[str, Any]]) -> list[tuple[str, list[Any]]]:
 
 
 def _write_new(*, actor: Any, location: Any, pending: Sequence[_Pending], owners: _Owners,
-               now: dt.datetime) -> None:
+               now: dt.datetime, loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]]
+               ) -> None:
     """Write new firings and all their tasks in bulk (`core.bulk.tracked_create_many`: a
     history entry per row; the values are built here, so no per-row `full_clean` queries),
     then count the fulfilment records already written since each trigger, then close the
@@ -494,15 +502,18 @@ def _write_new(*, actor: Any, location: Any, pending: Sequence[_Pending], owners
         changes += tracked_create_many(actor=actor, objs=objs, message=message, record=False)
     record_pending(changes)
     # Every task exists before any is counted (a firing closes only when all are finished).
-    _catch_up(actor=actor, location=location, tasks=[t for _m, t in tasks], now=now)
+    _catch_up(actor=actor, location=location, tasks=[t for _m, t in tasks], now=now,
+              loaded=loaded)
 
 
 def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
-              now: dt.datetime) -> None:
+              now: dt.datetime,
+              loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]] | None = None) -> None:
     """Count towards new tasks the fulfilment records written since their trigger and not
-    after `now`: each record type read once (from the earliest trigger), matched in memory
-    (`engine.fulfils`, through `why_not`), the counted tasks saved in one bulk update and the
-    firings whose tasks are then all finished closed in another."""
+    after `now`: each record type read once (from the earliest trigger; or taken from the
+    records the evaluation read already, `loaded`: type -> (since, records up to `now`)),
+    matched in memory (`engine.fulfils`, through `why_not`), the counted tasks saved in one
+    bulk update and the firings whose tasks are then all finished closed in another."""
     import bisect
 
     from sustain.core.bulk import RowUpdate, tracked_update_many
@@ -516,8 +527,12 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
                                                since)
     pools: dict[tuple[str, str, str | None], tuple[list[dt.datetime], list[Rec]]] = {}
     for record_type, since in sorted(earliest.items()):
-        recs = [r for r in rec_io.load(record_type, location, since,
-                                       now + dt.timedelta(days=1)) if _not_after(r, now)]
+        have = (loaded or {}).get(record_type)
+        if have is not None and have[0] <= since:
+            recs = [r for r in have[1] if r.at >= since and _not_after(r, now)]
+        else:
+            recs = [r for r in rec_io.load(record_type, location, since,
+                                           now + dt.timedelta(days=1)) if _not_after(r, now)]
         pools[(record_type, "", None)] = ([r.at for r in recs], recs)
         by_value: dict[tuple[str, str, str | None], list[Rec]] = defaultdict(list)
         for about, name in subject_fields(record_type).items():
