@@ -10,7 +10,6 @@ from rest_framework import serializers
 from sustain.engine.spc import POINT_TYPE_NAMES, RULE_NAMES
 from sustain.indicators.models import Indicator, IndicatorValue
 
-
 SOURCE_HELP = "computed (from records) or imported."
 
 

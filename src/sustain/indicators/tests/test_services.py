@@ -147,3 +147,23 @@ def test_imported_values(org: Any, location: Any, make_user: Any) -> None:
     with pytest.raises(InvalidInput):
         services.values_import(actor=manager, indicator=falls, values=[row])
     assert not IndicatorValue.objects.filter(indicator=falls).exists()
+
+
+def test_queries_do_not_grow_with_records(org: Any, location: Any,
+                                          sibling_location: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.library_install(actor="test", organisation=org)
+    PersonFactory(location=location, admission_date=dt.date(2020, 1, 1))
+    fall(location, dt.date(2026, 3, 2))
+    with CaptureQueriesContext(connection) as few:
+        services.compute_values(organisation=org, until=UNTIL, months=3, weeks=2)
+    for n in range(30):
+        PersonFactory(location=sibling_location if n % 2 else location,
+                      admission_date=dt.date(2025, 1 + n % 12, 1))
+        fall(sibling_location if n % 3 else location, dt.date(2026, 1 + n % 3, 1 + n % 28))
+    IndicatorValue.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        services.compute_values(organisation=org, until=UNTIL, months=3, weeks=2)
+    assert len(many) == len(few)
