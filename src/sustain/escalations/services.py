@@ -272,10 +272,15 @@ def evaluate_location(*, location: Any, now: dt.datetime | None = None,
             if result.new:
                 by_id = {r.id: r for r in recs}
                 pending += [(ar, f, by_id) for f in result.new]
+        available = {t: (loaded_since[t], recs) for t, recs in loaded.items()}
+        if types is None:
+            # The sweep (or a replay at a later time) counts towards open tasks the fulfilment
+            # records written since without an event (imports), or dated up to this `now`.
+            _catch_up_open(actor=actor, location=location, now=now, loaded=available)
         if pending:
             new, tasks, reinstated = _record_firings(
                 actor=actor, location=location, pending=pending, owners=owners, now=now,
-                loaded={t: (loaded_since[t], recs) for t, recs in loaded.items()})
+                loaded=available)
             counts.new += new
             counts.tasks += tasks
             counts.reinstated += reinstated
@@ -557,7 +562,7 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
         for rec in pool[start:]:
             if why_not(task, rec) is None and all(c.id != rec.id for c in counted):
                 counted.append(rec)
-                if len(counted) >= task.count_needed:
+                if len(counted) + len(task.fulfilled_records or []) >= task.count_needed:
                     break
         if not counted:
             continue
@@ -575,20 +580,33 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
     if not updates:
         return
     result = tracked_update_many(actor=actor, updates=updates)
-    status = {t.pk: t.status for t in tasks}
-    status.update({t.pk: t.status for t in result.updated})
-    by_firing: dict[int, list[str]] = defaultdict(list)
-    for task in tasks:
-        by_firing[task.firing_id].append(status[task.pk])
-    done_firings = {t.firing_id for t in result.updated
-                    if t.status == EscalationTask.Status.DONE}
-    closing = [RowUpdate(obj=t.firing, changes={"status": Firing.Status.CLOSED},
+    firings = {t.firing_id: t.firing for t in tasks
+               if t.pk in {u.pk for u in result.updated
+                           if u.status == EscalationTask.Status.DONE}}
+    if not firings:
+        return
+    unfinished = set(EscalationTask.objects.filter(firing_id__in=list(firings)).exclude(
+        status__in=FINISHED).values_list("firing_id", flat=True))
+    closing = [RowUpdate(obj=firing, changes={"status": Firing.Status.CLOSED},
                          message="Every response is done, cancelled or withdrawn")
-               for t in {t.firing_id: t for t in tasks}.values()
-               if t.firing_id in done_firings and all(s in FINISHED for s in
-                                                      by_firing[t.firing_id])]
+               for pk, firing in sorted(firings.items())
+               if pk not in unfinished and firing.status == Firing.Status.OPEN]
     if closing:
         tracked_update_many(actor=actor, updates=closing)
+
+
+def _catch_up_open(*, actor: Any, location: Any, now: dt.datetime,
+                   loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]]) -> None:
+    """`_catch_up` for the location's open tasks (one query for them)."""
+    tasks = list(EscalationTask.objects.filter(
+        organisation_id=location.organisation_id, location_id=location.pk,
+        status=EscalationTask.Status.OPEN, archived_at__isnull=True,
+        firing__status=Firing.Status.OPEN).exclude(fulfilled_by_type="note")
+        .select_related("firing").order_by("due_at", "pk"))
+    for task in tasks:
+        task.location = location
+    if tasks:
+        _catch_up(actor=actor, location=location, tasks=tasks, now=now, loaded=loaded)
 
 
 def role_label(role: str) -> str:

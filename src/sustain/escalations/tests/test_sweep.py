@@ -208,6 +208,10 @@ def test_an_evaluation_at_a_past_time_reads_nothing_written_for_after_it(
     later = services.evaluate_location(location=location, now=_noon(days_ago(0)))
     assert (later.new, later.kept) == (1, 1)
     assert Firing.objects.filter(staff_member=blake).count() == 1
+    # ... and the later evaluation counts the supervision written (quietly) in between.
+    done = firing.tasks.get(task_type="supervision")
+    assert done.status == "done" and done.done_at == _noon(days_ago(0))
+    assert [r["type"] for r in done.fulfilled_records] == ["supervision"]
 
 
 def test_a_firing_stays_open_until_every_task_is_finished(
