@@ -346,10 +346,13 @@ def test_playbook_select_appears_once_playbooks_exist(client: Client,
     from sustain.playbooks.services import playbooks_load
 
     assert ">Playbook</label>" not in client.get(detail_url(inspection)).content.decode()
+    from sustain.playbooks.models import Playbook
+
     playbooks_load()
     html = client.get(detail_url(inspection)).content.decode()
     assert ">Playbook <span class=\"optional\">(optional)</span></label>" in html
-    assert "Medicines governance (version 1)" in html
+    latest = Playbook.objects.filter(code="medicines-governance").latest("version")
+    assert f"Medicines governance (version {latest.version})" in html
 
 
 def test_location_list_shows_latest_rating_in_constant_queries(
