@@ -29,12 +29,9 @@ What the demo then shows (all relative to `as_of`):
 - Willow Court: whatever its governance rules find over the replay (the ladder run moves any
   of its overdue responses too). Larch Close and the Wakefield branch have no rules in force.
 
-A limit of the services, for a replay: `evaluate_location(now=…)` reads a rule's records from
-`now - lookback` with no upper bound, and a new task counts fulfilment records written after
-`now` with `done_at = now`. So in this replay every firing in the window is made at the first
-`now`, and the tasks its records fulfil show that first `now` as their done time (the records
-themselves are dated in time; the tasks completed by hand carry their real time). Reading up to
-`now` only (and counting later records as they come) needs a hook in the services.
+Each replay step reads only what was recorded up to its `now` (records dated later are not
+seen yet), fires what the window holds then, and counts the fulfilling records written since
+for the open tasks, so a task shows done at the step after its record, never before it.
 
 Deterministic: the falls and every record written here are drawn from a generator seeded with
 the demo seed; the replay is a pure function of the records.
