@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.conftest import browser  # noqa: F401  (the shared Chromium fixture)
 
 from sustain.engine.funnel import Judgement, Position, funnel
 from sustain.engine.spc import SeriesChart, SeriesPoint, spc_series
@@ -432,7 +431,7 @@ def test_funnel_figure_and_a_funnel_with_no_exposure() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Accessibility in a real browser (axe-core), on a minimal page holding both figures.
+# The minimal page holding both figures, for the browser test (tests/browser/test_spc_charts.py).
 
 
 def _page_html() -> str:
@@ -449,33 +448,3 @@ def _page_html() -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Charts</title><style>{css}</style></head><body><main id=\"main\">"
             f"<h1>Charts</h1>{spc}{trial}{fun}</main></body></html>")
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("viewport", [(1280, 900), (375, 812)])
-def test_axe_finds_no_serious_violation(browser: Any,  # noqa: F811
-                                        viewport: tuple[int, int]) -> None:
-    from tests.browser.test_accessibility import _check
-
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  locale="en-GB")
-    try:
-        page = context.new_page()
-        page.set_content(_page_html())
-        assert page.locator("svg.spc-chart").count() == 2
-        assert _check(page, f"charts {viewport}") == []
-        # The table opens with one click on its summary.
-        table = page.locator("table.spc-table").first
-        assert not table.is_visible()
-        page.get_by_text("Show the chart's data as a table").first.click()
-        assert table.is_visible()
-        # On a phone the chart keeps a readable width inside its scrollable region.
-        box = page.locator("svg.spc-chart").first.bounding_box()
-        assert box is not None and box["width"] >= 34 * 16 - 1
-        # ... and opens on its latest point, which is on screen even on a phone.
-        latest = page.locator("svg.spc-chart").first.locator("g.points > *").last
-        point = latest.bounding_box()
-        assert point is not None and point["x"] >= 0 and point["x"] + point["width"] <= (
-            viewport[0])
-    finally:
-        context.close()
