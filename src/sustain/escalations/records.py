@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +76,43 @@ def _label(model: type, field: str, value: Any, language: str | None) -> str:
 
 def _display(obj: Any, field: str) -> str:
     """`obj.get_<field>_display()` without a lazy translation per row."""
-    return _label(type(obj), field, getattr(obj, field), translation.get_language())
+    model: Any = obj._row_model if isinstance(obj, _Row) else type(obj)
+    return _label(model, field, getattr(obj, field), translation.get_language())
+
+
+class _Row:
+    """A row read with `values_list()` standing in for a model instance in the `to_rec`
+    functions: one attribute per column, a related row (`staff__full_name`) as a nested
+    `_Row` (None when every column of it is None: a null foreign key). The same `to_rec`
+    turns instances (on write) and these rows (the sweep) into the same `Rec`s."""
+
+    _row_model: Any
+
+    def __init__(self, model: Any, values: Mapping[str, Any]) -> None:
+        self._row_model = model
+        self.__dict__.update(values)
+
+
+def _row_maker(model: Any, columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], _Row]:
+    """A function turning a `values_list(*columns)` tuple into a `_Row` of `model`."""
+    def nest(values: Mapping[str, Any], rel_model: Any) -> _Row | None:
+        flat: dict[str, Any] = {}
+        related: dict[str, dict[str, Any]] = defaultdict(dict)
+        for name, value in values.items():
+            head, _sep, rest = name.partition("__")
+            if rest:
+                related[head][rest] = value
+            else:
+                flat[head] = value
+        for head, sub in related.items():
+            flat[head] = nest(sub, rel_model._meta.get_field(head).related_model)
+        if all(v is None for v in flat.values()):
+            return None
+        return _Row(rel_model, flat)
+
+    def make(values: tuple[Any, ...]) -> _Row:
+        return nest(dict(zip(columns, values, strict=True)), model) or _Row(model, {})
+    return make
 
 
 def _as_float(value: Any) -> float | None:
@@ -98,6 +135,9 @@ class Adapter:
     # setting none of them, or a create — a new check has no discrepancies yet — changes no
     # record of this type).
     also_fields: tuple[str, ...] = ()
+    # The columns `to_rec` reads (related ones through `__`): `load` reads these with
+    # `values_list()` instead of model instances (empty: instances).
+    columns: tuple[str, ...] = ()
 
 
 def _model(label: str) -> Any:
@@ -353,29 +393,63 @@ def _nothing(location: Any, since: dt.datetime, until: dt.datetime) -> QuerySet:
     return _model("governance.jobrun").objects.none()
 
 
+_STAFF = ("uuid", "full_name")
+
+
+def _cols(*names: str, **related: tuple[str, ...]) -> tuple[str, ...]:
+    """Columns: `uuid` and `archived_at`, `names`, and `related` ones as `name__column`."""
+    return ("uuid", "archived_at", *names,
+            *(f"{rel}__{col}" for rel, cols in related.items() for col in cols))
+
+
+_VISIT_COLS = _cols("date", "type", visitor=_STAFF, staff_observed=_STAFF)
+
 ADAPTERS: Mapping[str, Adapter] = {a.type: a for a in (
     Adapter("medicines_discrepancy", "medicines.discrepancy", _discrepancies,
             _discrepancy_rec, also=("medicines.medicinescheck",),
-            also_fields=("check_date", "shift", "location", "archived_at", "organisation")),
+            also_fields=("check_date", "shift", "location", "archived_at", "organisation"),
+            columns=_cols("type", "staff_responsible_id", person=("uuid",),
+                          staff_responsible=_STAFF,
+                          check_record=("check_date", "shift", "archived_at"))),
     Adapter("safeguarding_concern", "safeguarding.safeguardingconcern", _concerns,
-            _concern_rec),
-    Adapter("care_plan_review", "careplans.careplanreview", _reviews, _review_rec),
-    Adapter("incident", "incidents.incident", _incidents, _incident_rec),
-    Adapter("complaint", "incidents.complaint", _complaints, _complaint_rec),
-    Adapter("audit", "audits.audit", _audits, _audit_rec),
-    Adapter("occurrence", "governance.occurrence", _occurrences, _occurrence_rec),
-    Adapter("action", "themes.action", _actions, _action_rec),
+            _concern_rec,
+            columns=_cols("raised_at", "category", "shift_lead_notified_at",
+                          "manager_reviewed_at", "decision", "la_referral_at",
+                          "cqc_notified_at", raised_by=_STAFF, person=("uuid",))),
+    Adapter("care_plan_review", "careplans.careplanreview", _reviews, _review_rec,
+            columns=_cols("completed_on", "mismatch_found", "due_date",
+                          person=("uuid", "reference"), key_worker=("uuid",))),
+    Adapter("incident", "incidents.incident", _incidents, _incident_rec,
+            columns=_cols("occurred_at", "type", "severity", "person_id",
+                          person=("uuid", "reference"))),
+    Adapter("complaint", "incidents.complaint", _complaints, _complaint_rec,
+            columns=_cols("received_on", "category", "response_due", "response_sent_on",
+                          person=("uuid",))),
+    Adapter("audit", "audits.audit", _audits, _audit_rec,
+            columns=_cols("status", "completed_at", "is_reaudit", "score", "audit_date",
+                          "passed", "kind", template=("title", "code", "pass_mark"),
+                          theme=("uuid",))),
+    Adapter("occurrence", "governance.occurrence", _occurrences, _occurrence_rec,
+            columns=_cols("due_at", "status", "completed_at",
+                          cadence=("title", "cadence_code", "uuid", "theme__uuid"))),
+    Adapter("action", "themes.action", _actions, _action_rec,
+            columns=_cols("due_date", "status", "completed_on", "description",
+                          theme=("uuid", "title"), owner=("uuid",))),
     Adapter("supervision", "workforce.supervision",
-            _dated("workforce.supervision", "date", "supervisee"), _supervision_rec),
+            _dated("workforce.supervision", "date", "supervisee"), _supervision_rec,
+            columns=_cols("date", "topics", supervisee=_STAFF)),
     Adapter("competency_assessment", "workforce.competencyassessment",
-            _dated("workforce.competencyassessment", "date", "staff"), _competency_rec),
+            _dated("workforce.competencyassessment", "date", "staff"), _competency_rec,
+            columns=_cols("date", "assessment_type", "outcome", staff=_STAFF)),
     Adapter("training", "workforce.trainingrecord",
-            _dated("workforce.trainingrecord", "completed_on", "staff"), _training_rec),
+            _dated("workforce.trainingrecord", "completed_on", "staff"), _training_rec,
+            columns=_cols("completed_on", "course", staff=_STAFF)),
     Adapter("visit", "feedback.visit", _dated("feedback.visit", "date", "visitor"),
-            _visit_rec_of("visit")),
-    Adapter("observation", "feedback.visit", _observations, _visit_rec_of("observation")),
+            _visit_rec_of("visit"), columns=_VISIT_COLS),
+    Adapter("observation", "feedback.visit", _observations, _visit_rec_of("observation"),
+            columns=_VISIT_COLS),
     Adapter("meeting", "meetings.meeting", _dated("meetings.meeting", "held_on"),
-            _meeting_rec),
+            _meeting_rec, columns=_cols("location_id", "held_on", "meeting_type")),
     Adapter("indicator_signal", "governance.jobrun", _nothing, lambda row, loc: None),
 )}
 
@@ -423,7 +497,12 @@ def load(record_type: str, location: Any, since: dt.datetime,
         return []
     until = until or dt.datetime.max.replace(tzinfo=UTC) - dt.timedelta(days=2)
     found = []
-    for row in adapter.query(location, since, until):
+    rows: Iterable[Any] = adapter.query(location, since, until)
+    if adapter.columns:
+        make = _row_maker(_model(adapter.model), adapter.columns)
+        rows = (make(values) for values in rows.values_list(  # type: ignore[attr-defined]
+            *adapter.columns))
+    for row in rows:
         rec = adapter.to_rec(row, location)
         if rec is not None and since <= rec.at <= until:
             found.append(rec)

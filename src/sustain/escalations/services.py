@@ -513,12 +513,14 @@ def _write_new(*, actor: Any, location: Any, pending: Sequence[_Pending], owners
 
 def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
               now: dt.datetime,
-              loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]] | None = None) -> None:
+              loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]] | None = None,
+              not_before: dt.datetime | None = None) -> None:
     """Count towards new tasks the fulfilment records written since their trigger and not
     after `now`: each record type read once (from the earliest trigger; or taken from the
     records the evaluation read already, `loaded`: type -> (since, records up to `now`)),
     matched in memory (`engine.fulfils`, through `why_not`), the counted tasks saved in one
-    bulk update and the firings whose tasks are then all finished closed in another."""
+    bulk update and the firings whose tasks are then all finished closed in another.
+    `not_before`: no record dated before it is read or counted (see `_catch_up_open`)."""
     import bisect
 
     from sustain.core.bulk import RowUpdate, tracked_update_many
@@ -527,7 +529,7 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
     wanted = [t for t in tasks if t.fulfilled_by_type != "note"]
     earliest: dict[str, dt.datetime] = {}
     for task in wanted:
-        since = task.firing.triggered_at - dt.timedelta(days=1)  # date-only records: that day
+        since = _counts_from(task, not_before)
         earliest[task.fulfilled_by_type] = min(earliest.get(task.fulfilled_by_type, since),
                                                since)
     pools: dict[tuple[str, str, str | None], tuple[list[dt.datetime], list[Rec]]] = {}
@@ -557,7 +559,7 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
             ats, pool = pools.get((record_type, about, subject[about]), ([], []))
         else:
             ats, pool = pools.get((record_type, "", None), ([], []))
-        start = bisect.bisect_left(ats, task.firing.triggered_at - dt.timedelta(days=1))
+        start = bisect.bisect_left(ats, _counts_from(task, not_before))
         counted: list[Rec] = []
         for rec in pool[start:]:
             if why_not(task, rec) is None and all(c.id != rec.id for c in counted):
@@ -595,9 +597,32 @@ def _catch_up(*, actor: Any, location: Any, tasks: Sequence[EscalationTask],
         tracked_update_many(actor=actor, updates=closing)
 
 
+def _counts_from(task: EscalationTask, not_before: dt.datetime | None) -> dt.datetime:
+    """The earliest record time that can count towards `task`: its trigger (a day before:
+    date-only records of that day), never before `not_before`."""
+    since = task.firing.triggered_at - dt.timedelta(days=1)
+    return since if not_before is None else max(since, not_before)
+
+
+def _task_span(task: EscalationTask) -> dt.timedelta:
+    """How long a task takes from its trigger to the end of its ladder: its due window and a
+    step of `escalate_after_days` per ladder step (and one more after the last)."""
+    due_window = max(task.original_due_at - task.firing.triggered_at, dt.timedelta(0))
+    steps = len(task.ladder or []) + 1
+    return due_window + dt.timedelta(days=steps * task.escalate_after_days)
+
+
 def _catch_up_open(*, actor: Any, location: Any, now: dt.datetime,
                    loaded: Mapping[str, tuple[dt.datetime, Sequence[Rec]]]) -> None:
-    """`_catch_up` for the location's open tasks (one query for them)."""
+    """`_catch_up` for the location's open tasks (one query for them).
+
+    Bounded: it reads the fulfilment records dated since the oldest open task's trigger but
+    never before `now` less the longest span of those tasks (due window + ladder, with a day
+    to spare). Records are counted as they are written (`records_written`) and the sweep runs
+    daily, so a record older than that window was seen by earlier sweeps already; without the
+    bound a task left open for a year made every sweep read a year of supervisions back
+    (~7 s CPU at 3,800 open tasks). What it gives up: a record imported without events and
+    dated before that window no longer counts towards a still-open task (close it by hand)."""
     tasks = list(EscalationTask.objects.filter(
         organisation_id=location.organisation_id, location_id=location.pk,
         status=EscalationTask.Status.OPEN, archived_at__isnull=True,
@@ -606,7 +631,9 @@ def _catch_up_open(*, actor: Any, location: Any, now: dt.datetime,
     for task in tasks:
         task.location = location
     if tasks:
-        _catch_up(actor=actor, location=location, tasks=tasks, now=now, loaded=loaded)
+        span = max(_task_span(t) for t in tasks) + dt.timedelta(days=1)
+        _catch_up(actor=actor, location=location, tasks=tasks, now=now, loaded=loaded,
+                  not_before=now - span)
 
 
 def role_label(role: str) -> str:
