@@ -232,3 +232,33 @@ def test_a_firing_stays_open_until_every_task_is_finished(
     assert tasks == {"supervision": "done", "competency_reassessment": "open",
                      "spot_checks": "open"}
     assert firing.status == "open"
+
+
+def test_the_open_task_catch_up_reads_back_only_the_tasks_span(
+        org: Any, location: Any, owners: dict[str, Any], make_rule: Any, alex: Any,
+        blake: Any) -> None:
+    """A task open for months: the sweep counts a record written quietly within the open
+    tasks' longest span (due window + ladder) before now, not one dated long before that (it
+    was there for earlier sweeps, or an import back-dated it: not counted)."""
+    from sustain.escalations.tests.conftest import supervision
+
+    make_rule(MEDICINES_RULE)
+    with events.muted():
+        for n in (205, 203):
+            discrepancy_check(org, location, days_ago(n), alex, blake)
+    assert services.evaluate_location(location=location, now=_noon(days_ago(200))).new == 1
+    task = EscalationTask.objects.get(task_type="supervision")
+    span = services._task_span(task)
+    assert dt.timedelta(days=7) < span < dt.timedelta(days=120)
+    with events.muted():
+        supervision(org, location, days_ago(150), alex, blake)  # long before now - span
+    services.evaluate_location(location=location, now=_noon(days_ago(0)))
+    task.refresh_from_db()
+    assert task.status == "open" and task.fulfilled_records == []
+    with events.muted():
+        supervision(org, location, days_ago(2), alex, blake)
+    services.evaluate_location(location=location, now=_noon(days_ago(0)))
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert [r["at"] for r in task.fulfilled_records] == [
+        services.rec_io.day_start(days_ago(2)).isoformat()]
