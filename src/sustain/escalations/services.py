@@ -619,7 +619,7 @@ def _catch_up_open(*, actor: Any, location: Any, now: dt.datetime,
     Bounded: it reads the fulfilment records dated since the oldest open task's trigger but
     never before `now` less the longest span of those tasks (due window + ladder, with a day
     to spare). Records are counted as they are written (`records_written`) and the sweep runs
-    daily, so a record older than that window was seen by earlier sweeps already; without the
+    hourly, so a record older than that window was seen by earlier sweeps already; without the
     bound a task left open for a year made every sweep read a year of supervisions back
     (~7 s CPU at 3,800 open tasks). What it gives up: a record imported without events and
     dated before that window no longer counts towards a still-open task (close it by hand)."""
