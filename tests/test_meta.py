@@ -295,3 +295,23 @@ def test_every_kind_of_api_error_uses_the_envelope(make_user: Any, token_client:
     not_envelope = [name for name, resp in responses.items() if not _is_envelope(resp)]
     assert not not_envelope, not_envelope
     assert "trailing slash" in json.loads(responses["404 missing slash"].content)["message"]
+
+
+def test_browser_tests_live_in_tests_browser() -> None:
+    """The Chromium fixtures are session-scoped in `tests/browser/conftest.py`. A module
+    elsewhere that imports them gets its own copy, starts a second Playwright in the same
+    worker, and every later browser test on that worker fails ("Sync API inside the asyncio
+    loop"). Browser tests therefore live under tests/browser/ (helpers may be imported)."""
+    root = Path(__file__).resolve().parent.parent
+    browser_dir = root / "tests" / "browser"
+    fixtures = {"browser", "page", "phone", "site"}
+    offenders = []
+    for path in [*root.joinpath("src").rglob("*.py"), *root.joinpath("tests").rglob("*.py")]:
+        if browser_dir in path.parents:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "tests.browser") and fixtures & {a.name for a in node.names}:
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []

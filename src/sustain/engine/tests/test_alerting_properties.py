@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -119,6 +119,7 @@ def test_constant_series_at_the_baseline_rate_never_alerts(
     onset=st.integers(B, T - 4),
     concern=st.sampled_from([1.0, -1.0]),
 )
+@example(method="ewma", seed=640, onset=17, concern=1.0)
 def test_a_large_step_in_the_concern_direction_is_caught(
     method: str, seed: int, onset: int, concern: float
 ) -> None:
@@ -136,7 +137,10 @@ def test_a_large_step_in_the_concern_direction_is_caught(
         rate = np.where(after, 0.08 if concern > 0 else 0.002, 0.02)
         a = rng.poisson(rate * 1000)[None, :].astype(float)
     res = RUNNERS[method](a, b, np.array([concern]))
-    assert res.alert[0, onset : onset + 3].any()
+    # Caught: the analysis shows concern within 3 periods of the onset. (Not necessarily a
+    # *new* alert there: a chance concern just before the onset that carries on is no new
+    # signal — e.g. EWMA, seed 640, onset 17.)
+    assert res.concern[0, onset : onset + 3].any()
     # the opposite direction is not a concern
     assert not RUNNERS[method](a, b, np.array([-concern])).alert[0, onset : onset + 3].any()
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from tests.browser.conftest import Site, browser, page, phone, sign_in, site  # noqa: F401
+
+from tests.browser.conftest import Site, sign_in
 from tests.browser.test_accessibility import _check
 
 pytestmark = pytest.mark.browser
@@ -71,7 +72,7 @@ def _fired(where: Site) -> Any:
 
 
 def test_a_supervision_entered_on_the_workforce_page_closes_the_task(
-        page: Any, site: Site) -> None:  # noqa: F811
+        page: Any, site: Site) -> None:
     firing = _fired(site)
     task = firing.tasks.get()
     assert task.status == "open"
@@ -132,7 +133,7 @@ def test_a_supervision_entered_on_the_workforce_page_closes_the_task(
     assert _check(page, "rule library") == []
 
 
-def test_board_and_firing_page_fit_a_phone(phone: Any, site: Site) -> None:  # noqa: F811
+def test_board_and_firing_page_fit_a_phone(phone: Any, site: Site) -> None:
     firing = _fired(site)
     sign_in(phone, site, "rm.oak")
     phone.goto(f"{site.url}/escalations/")
@@ -154,7 +155,7 @@ def test_board_and_firing_page_fit_a_phone(phone: Any, site: Site) -> None:  # n
 
 
 def test_an_administrator_previews_and_saves_an_organisation_rule(
-        page: Any, site: Site) -> None:  # noqa: F811
+        page: Any, site: Site) -> None:
     from sustain.escalations.models import EscalationRule
 
     sign_in(page, site, "admin")
