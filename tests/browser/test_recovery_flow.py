@@ -71,7 +71,11 @@ def test_record_inspection_to_verified_theme(page: Any, site: Site) -> None:
     # 2. The finding becomes a theme with the care-planning playbook applied.
     page.get_by_text("Create a theme from this finding").click()
     page.get_by_label("Theme title").fill("Care planning")
-    page.get_by_label("Playbook").select_option(label="Person-centred care planning (version 1)")
+    from sustain.playbooks.models import Playbook
+
+    latest = Playbook.objects.filter(code="care-planning").latest("version")
+    page.get_by_label("Playbook").select_option(
+        label=f"Person-centred care planning (version {latest.version})")
     page.get_by_role("button", name="Create theme").click()
     page.wait_for_load_state()
     theme = Theme.objects.get()
