@@ -24,30 +24,15 @@ from django.utils import timezone
 
 from sustain.core.services import tracked_create
 from sustain.engine.access import Perm
+from sustain.escalations.tests.conftest import SUPERVISION_RULE
 from tests.access.specs import Rule, Spec
 from tests.access.world import ACTOR, World
 
-RULE_YAML = """\
-id: {code}
-title: {title}
-source: >-
-  Any repeated discrepancy triggered immediate supervision, competency reassessment and
-  additional spot checks.
-trigger:
-  kind: repeated
-  record: medicines_discrepancy
-  group_by: staff_member
-  count: 2
-  within_days: 28
-responses:
-  - task: supervision
-    title: Immediate supervision on the discrepancies
-    subject: staff_member
-    owner_role: registered_manager
-    due_within_hours: 24
-    fulfilled_by:
-      record: supervision
-"""
+# The shared one-response rule, with the id and title each spec's record needs.
+RULE_YAML = (SUPERVISION_RULE
+             .replace("id: repeated-mar-discrepancy", "id: {code}", 1)
+             .replace("title: Repeated MAR discrepancy by the same staff member",
+                      "title: {title}", 1))
 
 
 def rule_yaml(code: str, title: str) -> str:

@@ -15,32 +15,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from sustain.escalations.tests.conftest import SUPERVISION_RULE as RULE
 from tests.browser.conftest import Site, sign_in
 from tests.browser.test_accessibility import _check
 
 pytestmark = pytest.mark.browser
 
-RULE = """\
-id: repeated-mar-discrepancy
-title: Repeated MAR discrepancy by the same staff member
-source: >-
-  Any repeated discrepancy triggered immediate supervision, competency reassessment and
-  additional spot checks.
-trigger:
-  kind: repeated
-  record: medicines_discrepancy
-  group_by: staff_member
-  count: 2
-  within_days: 28
-responses:
-  - task: supervision
-    title: Immediate supervision on the discrepancies
-    subject: staff_member
-    owner_role: registered_manager
-    due_within_hours: 24
-    fulfilled_by:
-      record: supervision
-"""
 
 
 def _no_sideways_scroll(p: Any) -> bool:
