@@ -95,6 +95,11 @@ router.register("indicator-values", indicators_api.IndicatorValueViewSet,
                 basename="indicator-value")
 
 urlpatterns = [
+    # Early warning (issue 7): these apps mount their own routes (e.g. locations/{id}/drift/)
+    # before the router, so the router's locations/{id}/ does not take them.
+    path("v1/", include("sustain.signals.api_urls")),
+    path("v1/", include("sustain.drift.api_urls")),
+    path("v1/", include("sustain.dashboards.api_urls")),
     path("v1/", include(router.urls)),
     path("v1/auth/token", accounts_api.AuthTokenView.as_view(), name="api-auth-token"),
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),

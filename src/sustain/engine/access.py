@@ -87,6 +87,10 @@ class Perm(StrEnum):
     ESCALATION_VIEW = "escalation.view"
     ESCALATION_ACT = "escalation.act"
     ESCALATION_RULE_MANAGE = "escalation.rule_manage"
+    # Early warning (issue 7): interpret an indicator signal in writing; define custom
+    # indicators and import indicator series.
+    SIGNAL_INTERPRET = "signal.interpret"
+    INDICATOR_MANAGE = "indicator.manage"
 
 
 _VIEW_ALL_RECORDS = {Perm.LOCATION_VIEW, Perm.PERSON_VIEW, Perm.STAFF_VIEW,
@@ -180,10 +184,23 @@ _ESCALATION_GRANTS: Mapping[Role, frozenset[Perm]] = {
 ROLE_PERMISSIONS = {role: perms | _ESCALATION_GRANTS.get(role, frozenset())
                     for role, perms in ROLE_PERMISSIONS.items()}
 
+# Early warning (issue 7): the location's managers and the provider's leads interpret signals
+# in writing; quality leads and nominated individuals define custom indicators and import
+# series (registered managers import their own location's series).
+_EARLY_WARNING_GRANTS: Mapping[Role, frozenset[Perm]] = {
+    Role.DEPUTY_MANAGER: frozenset({Perm.SIGNAL_INTERPRET}),
+    Role.REGISTERED_MANAGER: frozenset({Perm.SIGNAL_INTERPRET}),
+    Role.QUALITY_LEAD: frozenset({Perm.SIGNAL_INTERPRET, Perm.INDICATOR_MANAGE}),
+    Role.NOMINATED_INDIVIDUAL: frozenset({Perm.SIGNAL_INTERPRET, Perm.INDICATOR_MANAGE}),
+}
+ROLE_PERMISSIONS = {role: perms | _EARLY_WARNING_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
+
 # Permissions that only make sense over the whole organisation (not one location).
 ORGANISATION_ONLY: frozenset[Perm] = frozenset({Perm.LOCATION_CREATE, Perm.USER_MANAGE,
                                                 Perm.PLAYBOOK_MANAGE,
-                                                Perm.ESCALATION_RULE_MANAGE})
+                                                Perm.ESCALATION_RULE_MANAGE,
+                                                Perm.INDICATOR_MANAGE})
 
 
 def role_grants(role: Role | str, perm: Perm | str) -> bool:

@@ -1,0 +1,6 @@
+"""Pages of the drift app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "drift"
+urlpatterns: list = []

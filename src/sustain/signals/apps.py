@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SignalsConfig(AppConfig):
+    name = "sustain.signals"
+    label = "signals"
+    verbose_name = "Indicator signals (alerts) and their interpretation"
