@@ -1,0 +1,45 @@
+"""Dashboard pages: `dashboards:provider` (every location the reader may see, highest risk
+first, with the heat map) and `dashboards:location` (one location's panels). Both need
+theme.view: at some location for the provider page, at that location for its page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from sustain.dashboards import panels, selectors
+from sustain.engine.access import Perm
+from sustain.web.views.base import get_visible_or_404, require_perm_anywhere
+
+
+def template_or_none(name: str) -> str | None:
+    """A partial another app provides (drift, indicators), if it exists yet."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+@login_required
+def provider(request: HttpRequest) -> HttpResponse:
+    require_perm_anywhere(request, Perm.THEME_VIEW)
+    board = selectors.provider_dashboard(request.user, timezone.now())
+    return render(request, "dashboards/provider.html", {"board": board})
+
+
+@login_required
+def location(request: HttpRequest, uuid: Any) -> HttpResponse:
+    user = request.user
+    place = get_visible_or_404(selectors.visible_locations(user), lambda qs, _: qs, user, uuid)
+    dashboard = panels.location_dashboard(user, place, timezone.now())
+    return render(request, "dashboards/location.html", {
+        "d": dashboard, "location": place,
+        "drift_template": template_or_none("drift/_panel.html"),
+        "chart_card_template": template_or_none("indicators/_chart_card.html")})
