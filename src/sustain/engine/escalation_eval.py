@@ -238,9 +238,13 @@ def _base_filter(rule: Rule) -> Callable[[Rec], str | None]:
         if trig.indicator is not None and rec.fields.get("indicator") != trig.indicator:
             return f"{_name(rec)} is no longer about indicator {trig.indicator}"
         if rec.fields.get("signal") != trig.signal:
-            return f"{_name(rec)} no longer signals a {trig.signal}"
+            return f"{_name(rec)} no longer signals a {_signal_word(trig.signal)}"
         return None
     return check_signal
+
+
+def _signal_word(signal: str) -> str:
+    return "concern not interpreted in time" if signal == "uninterpreted" else signal
 
 
 def _show(value: object) -> str:
@@ -524,7 +528,7 @@ def evaluate(rule: Rule, records: Sequence[Rec], prior: Sequence[PriorFiring], n
         for rec in free:
             indicator = str(rec.fields.get("indicator") or "an indicator")
             ctx.fire(("indicator", indicator), [rec], rec.at,
-                     f"{_cap(_name(rec))}: {indicator} signals a {trig.signal} "
+                     f"{_cap(_name(rec))}: {indicator} signals a {_signal_word(trig.signal)} "
                      f"({fmt_date(rec.at)}). Rule: {rule.title}.")
     new = tuple(sorted(ctx.new, key=lambda f: (f.triggered_at, f.key)))
     return Evaluation(new=new, kept=tuple(sorted(kept)),

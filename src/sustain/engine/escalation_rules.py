@@ -143,11 +143,12 @@ class TriggerOverdueAction(_Strict):
 
 
 class TriggerIndicatorSignal(_Strict):
-    """A signal on an indicator (prepared for the early-warning work, issue 7)."""
+    """A signal on an indicator (issue 7): a concern, an improvement, or a concern signal
+    still not interpreted in writing after its deadline ("uninterpreted")."""
 
     kind: Literal["indicator_signal"]
     indicator: Code | None = None
-    signal: Literal["concern"] = "concern"
+    signal: Literal["concern", "improvement", "uninterpreted"] = "concern"
 
 
 Trigger = Annotated[TriggerRepeated | TriggerTimeliness | TriggerAuditBelow
@@ -555,6 +556,8 @@ def describe_trigger(trigger: AnyTrigger, names: Mapping[str, str] | None = None
         return f"an action is {days}overdue"
     what = f"indicator {names.get(trigger.indicator, trigger.indicator)}" \
         if trigger.indicator else "an indicator"
+    if trigger.signal == "uninterpreted":
+        return f"a concern signal on {what} is not interpreted by its deadline"
     return f"{what} signals a {trigger.signal}"
 
 

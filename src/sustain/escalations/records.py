@@ -19,7 +19,11 @@ Conventions (the contract with the rules and the API):
   shift it was raised in (`engine.timeliness.shift_containing` with the location's times).
 - Archived rows are not records (nor discrepancies of an archived check): archiving a record
   makes the firing it belonged to fail on the next evaluation (withdrawn with a reason).
-- `indicator_signal` has no model yet (issue 7): it reads nothing.
+- An indicator signal (`signals.Signal`) is a record while it is not withdrawn: `signal` is
+  "improvement", "concern", or "uninterpreted" for an open concern signal whose
+  interpretation deadline has passed by the evaluation's time (the query's `until`; for a
+  row just written, now). An uninterpreted signal is placed at its deadline (`due_at`), any
+  other at `raised_at`, so a firing on an uninterpreted signal starts when it became so.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sustain.engine.escalation_records import Rec
 from sustain.engine.timeliness import LONDON, shift_containing
@@ -389,8 +393,32 @@ def _meeting_rec(m: Any, location: Any) -> Rec | None:
                fields={"meeting_type": m.meeting_type, "held_on": m.held_on, "theme": None})
 
 
-def _nothing(location: Any, since: dt.datetime, until: dt.datetime) -> QuerySet:
-    return _model("governance.jobrun").objects.none()
+def _signals(location: Any, since: dt.datetime, until: dt.datetime) -> QuerySet:
+    from django.db.models import DateTimeField, Q, Value
+
+    return _live(_model("signals.signal").objects, location).exclude(status="withdrawn").filter(
+        Q(raised_at__gte=since, raised_at__lte=until) | Q(due_at__gte=since, due_at__lte=until)
+    ).select_related("indicator", "theme").annotate(as_of=Value(until, DateTimeField()))
+
+
+def _signal_rec(s: Any, location: Any) -> Rec | None:
+    if s.archived_at is not None or s.status == "withdrawn":
+        return None
+    as_of = getattr(s, "as_of", None) or timezone.now()
+    signal = s.direction
+    at = s.raised_at
+    if s.direction == "concern" and s.status == "open" and s.due_at is not None \
+            and s.due_at <= as_of:
+        signal, at = "uninterpreted", s.due_at
+    period = f"{s.period_start:%b %Y}"
+    what = {"uninterpreted": f"concern signal for {period} not interpreted by "
+                             f"{_fmt_time(s.due_at)}" if s.due_at else "",
+            "concern": f"concern signal for {period}",
+            "improvement": f"improvement signal for {period}"}[signal]
+    return Rec(type="indicator_signal", id=str(s.uuid), location_id=str(location.uuid), at=at,
+               label=f"{s.indicator.name}: {what}",
+               fields={"indicator": s.indicator.code, "signal": signal,
+                       "theme": _uuid(s.theme), "signalled_at": at})
 
 
 _STAFF = ("uuid", "full_name")
@@ -450,7 +478,9 @@ ADAPTERS: Mapping[str, Adapter] = {a.type: a for a in (
             columns=_VISIT_COLS),
     Adapter("meeting", "meetings.meeting", _dated("meetings.meeting", "held_on"),
             _meeting_rec, columns=_cols("location_id", "held_on", "meeting_type")),
-    Adapter("indicator_signal", "governance.jobrun", _nothing, lambda row, loc: None),
+    Adapter("indicator_signal", "signals.signal", _signals, _signal_rec,
+            columns=_cols("direction", "status", "due_at", "raised_at", "period_start", "as_of",
+                          indicator=("code", "name"), theme=("uuid",))),
 )}
 
 
@@ -458,7 +488,7 @@ def types_of_model(label: str) -> tuple[str, ...]:
     """The record types a model's rows are (or change: a medicines check)."""
     label = label.lower()
     return tuple(t for t, a in ADAPTERS.items()
-                 if a.model == label and a.type != "indicator_signal" or label in a.also)
+                 if a.model == label or label in a.also)
 
 
 def types_changed(label: str, action: str, fields: Iterable[str] | None = None
@@ -484,7 +514,7 @@ def types_changed(label: str, action: str, fields: Iterable[str] | None = None
 
 def model_labels() -> list[str]:
     """Every model whose writes can change a record of some type."""
-    labels = {a.model for a in ADAPTERS.values() if a.type != "indicator_signal"}
+    labels = {a.model for a in ADAPTERS.values()}
     labels |= {m for a in ADAPTERS.values() for m in a.also}
     return sorted(labels)
 
@@ -522,7 +552,7 @@ def load_one(record_type: str, organisation_id: int, record_id: Any) -> tuple[An
     """One record of a type by its public id (uuid) in an organisation, with its `Rec`
     (None when there is no such live record of that type)."""
     adapter = ADAPTERS.get(record_type)
-    if adapter is None or record_type == "indicator_signal":
+    if adapter is None:
         return None
     model = _model(adapter.model)
     try:
