@@ -22,6 +22,7 @@ from sustain.people import api as people_api
 from sustain.playbooks import api as playbooks_api
 from sustain.reference import api as reference_api
 from sustain.safeguarding import api as safeguarding_api
+from sustain.signals import api as signals_api
 from sustain.tenancy import api as tenancy_api
 from sustain.themes import api as themes_api
 from sustain.work import api as work_api
@@ -93,6 +94,7 @@ router.register("governance-cycles", meetings_api.GovernanceCycleViewSet,
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", indicators_api.IndicatorValueViewSet,
                 basename="indicator-value")
+router.register("signals", signals_api.SignalViewSet, basename="signal")
 
 urlpatterns = [
     # Early warning (issue 7): these apps mount their own routes (e.g. locations/{id}/drift/)
@@ -105,6 +107,7 @@ urlpatterns = [
     path("v1/me/", accounts_api.MeView.as_view(), name="api-me"),
     path("v1/organisation/", tenancy_api.OrganisationView.as_view(), name="api-organisation"),
     path("v1/my-work/", work_api.MyWorkView.as_view(), name="api-my-work"),
+    path("v1/funnels/<slug:code>/", indicators_api.FunnelApi.as_view(), name="api-funnel"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("signals/", include("sustain.signals.urls")),
     path("drift/", include("sustain.drift.urls")),
     path("dashboard/", include("sustain.dashboards.urls")),
+    path("indicators/", include("sustain.indicators.urls")),
     path("my-work/", include("sustain.work.urls")),
     path("calendar/<str:token>.ics", work_views.calendar_feed, name="calendar-feed"),
     path("medicines/", include("sustain.medicines.urls")),

@@ -3,9 +3,11 @@ SPC fields of values, computed on the fly with `engine.spc.spc_series`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -86,3 +88,85 @@ def spc_points(values: Iterable[IndicatorValue]) -> dict[int, SPCPoint]:
 def _spc_point(p: SeriesPoint) -> SPCPoint:
     return SPCPoint(mean=_number(p.mean), lpl=_number(p.lpl), upl=_number(p.upl),
                     point_type=p.point_type, rule=p.rule, trial=p.trial)
+
+
+# --- pages and dashboards -----------------------------------------------------------------
+
+def period_label(indicator: Indicator, start: dt.date) -> str:
+    """"Jan 2026" for a month, "5 Jan 2026" (the Monday) for a week."""
+    if indicator.frequency == "weekly":
+        return f"{start.day} {start:%b %Y}"
+    return f"{start:%b %Y}"
+
+
+@dataclass(frozen=True)
+class ChartCard:
+    """One indicator at one location: its values (with a value, oldest first), the XmR
+    chart over them and the latest point's variation and assurance icons. `chart_html` and
+    `icons_html` draw it (a small chart for a dashboard card)."""
+
+    indicator: Indicator
+    location: Any
+    values: list[IndicatorValue]
+    chart: SeriesChart
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def variation_icon(self) -> str:
+        return self.chart.variation_icon
+
+    @property
+    def assurance(self) -> str:
+        return self.chart.assurance
+
+    @property
+    def periods(self) -> list[str]:
+        return [period_label(self.indicator, v.period_start) for v in self.values]
+
+    @property
+    def chart_html(self) -> Any:
+        from sustain.web.spc_charts import spc_chart_svg
+
+        return spc_chart_svg(self.chart, title=self.indicator.name, unit=self.indicator.unit,
+                             periods=self.periods, target=self.indicator.target,
+                             chart_id=f"card-{self.indicator.code}-{self.location.uuid}",
+                             size=CARD_SIZE)
+
+    @property
+    def icons_html(self) -> Any:
+        from sustain.web.spc_charts import spc_icons
+
+        return spc_icons(self.chart, title=self.indicator.name, unit=self.indicator.unit,
+                         periods=self.periods)
+
+
+CARD_SIZE = (400, 220)
+
+
+def location_charts(location: Any, indicators: Iterable[Indicator] | None = None
+                    ) -> list[ChartCard]:
+    """A chart card for each of the location's live indicators (or those given) that has at
+    least one value there, by indicator name: one query for every value of the location, one
+    `spc_series` per indicator. The caller checks the reader may see the location
+    (`THEME_VIEW` there)."""
+    if indicators is None:
+        chosen = list(Indicator.objects.filter(organisation_id=location.organisation_id,
+                                               archived_at__isnull=True).order_by("name"))
+    else:
+        chosen = sorted(indicators, key=lambda i: i.name)
+    by_pk = {i.pk: i for i in chosen}
+    grouped: dict[int, list[IndicatorValue]] = {}
+    rows = IndicatorValue.objects.filter(
+        location_id=location.pk, archived_at__isnull=True, value__isnull=False,
+        indicator_id__in=list(by_pk)).order_by("indicator_id", "period_start")
+    for row in rows:
+        row.indicator = by_pk[row.indicator_id]
+        grouped.setdefault(row.indicator_id, []).append(row)
+    return [ChartCard(ind, location, grouped[ind.pk], chart(ind, grouped[ind.pk]))
+            for ind in chosen if ind.pk in grouped]
+
+
+from sustain.indicators.funnels import FunnelLocation, FunnelView, funnel_for  # noqa: E402,F401

@@ -14,9 +14,32 @@ SOURCE_HELP = "computed (from records) or imported."
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator definition. Writable for custom indicators (the service checks every
+    field and names the one that is wrong); a library copy takes only `target`,
+    `minimum_points` and `frequency`."""
+
     id = serializers.UUIDField(source="uuid", read_only=True)
-    # a plain string: "source" is an enum of other choices elsewhere in the schema
-    source = serializers.CharField(read_only=True, help_text=SOURCE_HELP)
+    # Plain strings and numbers: the service checks them and says what is wrong ("source" is
+    # also an enum of other choices elsewhere in the schema).
+    code = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(required=False, help_text=SOURCE_HELP)
+    numerator = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="A computed indicator: a named computation (GET indicators/computations/); "
+                  "an imported one: what the imported numerator counts.")
+    denominator = serializers.CharField(required=False, allow_blank=True,
+                                        help_text="As `numerator`.")
+    multiplier = serializers.FloatField(required=False)
+    direction = serializers.CharField(required=False,
+                                      help_text="higher_is_better, higher_is_worse or neutral.")
+    target = serializers.FloatField(required=False, allow_null=True)
+    frequency = serializers.CharField(required=False, help_text="weekly or monthly.")
+    minimum_points = serializers.IntegerField(required=False)
+    kind = serializers.CharField(required=False,
+                                 help_text="rare_count, rate, proportion or continuous.")
 
     class Meta:
         model = Indicator
@@ -24,7 +47,55 @@ class IndicatorSerializer(serializers.ModelSerializer):
                   "denominator", "multiplier", "direction", "target", "frequency",
                   "minimum_points", "kind", "from_library", "version", "archived_at",
                   "created_at", "updated_at"]
-        read_only_fields = fields
+        read_only_fields = ["id", "from_library", "version", "archived_at", "created_at",
+                            "updated_at"]
+
+
+class ComputationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField(help_text="What it counts.")
+
+
+class FunnelLocationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The location.")
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Sum of numerators over the window.")
+    exposure = serializers.IntegerField(help_text="Sum of denominators over the window.")
+    rate = serializers.FloatField(allow_null=True, help_text="count / exposure × multiplier.")
+    z = serializers.FloatField(allow_null=True)
+    z_adjusted = serializers.FloatField(allow_null=True,
+                                        help_text="z with the overdispersion adjustment.")
+    position = serializers.CharField()
+    judgement = serializers.CharField(help_text="concern, better, high, low or none.")
+    explanation = serializers.CharField()
+
+
+class FunnelLimitSerializer(serializers.Serializer):
+    exposure = serializers.FloatField()
+    lower95 = serializers.FloatField()
+    upper95 = serializers.FloatField()
+    lower998 = serializers.FloatField()
+    upper998 = serializers.FloatField()
+
+
+class OverdispersionSerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    phi = serializers.FloatField(allow_null=True)
+    tau2 = serializers.FloatField()
+    adjusted = serializers.BooleanField()
+    explanation = serializers.CharField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    indicator = serializers.DictField()
+    window_start = serializers.DateField()
+    window_end = serializers.DateField(help_text="The day after the window.")
+    kind = serializers.CharField(help_text="rate or proportion.")
+    target = serializers.FloatField(help_text="The pooled average × multiplier.")
+    overdispersion = OverdispersionSerializer()
+    locations = FunnelLocationSerializer(many=True)
+    limits = FunnelLimitSerializer(many=True)
+    rule_version = serializers.CharField()
 
 
 class SPCSerializer(serializers.Serializer):

@@ -279,12 +279,17 @@ def _variation_kind(icon: str) -> tuple[str, str]:
 
 def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str],
              target: float | None = None, rebase: Sequence[bool] | None = None,
-             chart_id: str | None = None) -> SpcView:
-    """The geometry and words of one XmR chart (what the templates draw)."""
+             chart_id: str | None = None, size: tuple[int, int] | None = None) -> SpcView:
+    """The geometry and words of one XmR chart (what the templates draw). `size` (width,
+    height in SVG units, default 640 × 320) draws a smaller chart, e.g. for a dashboard card:
+    the text keeps its size, so it stays readable when the card is narrow."""
     points = chart.points
     if len(periods) != len(points):
         raise ValueError("periods must name every point of the chart")
-    view = SpcView(ident=chart_id or f"spc-{_ident(title, 'chart')}", title=title, unit=unit)
+    width, height = size or (WIDTH, HEIGHT)
+    view = SpcView(ident=chart_id or f"spc-{_ident(title, 'chart')}", title=title, unit=unit,
+                   width=width, height=height, plot_right=_c(width - RIGHT),
+                   plot_bottom=_c(height - BOTTOM), x_label_y=_c(height - BOTTOM + 22))
     view.colours = {"common": COMMON, "improvement": IMPROVEMENT, "concern": CONCERN,
                     "neutral": NEUTRAL, "target": TARGET, "outline": OUTLINE, "line": LINE,
                     "limit": LIMIT, "text": TEXT, "muted": MUTED, "target_text": TARGET_TEXT}
@@ -308,8 +313,8 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
     if target is not None and math.isfinite(target):
         values.append(target)
     lo, hi, ticks = _ticks(min(values), max(values))
-    top, bottom = TOP, HEIGHT - BOTTOM
-    left, right = LEFT + 8, WIDTH - RIGHT - 8
+    top, bottom = TOP, height - BOTTOM
+    left, right = LEFT + 8, width - RIGHT - 8
     n = len(points)
 
     def sx(i: float) -> float:
@@ -319,7 +324,8 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
         return bottom - (v - lo) / (hi - lo) * (bottom - top)
 
     view.y_ticks = [(_c(sy(t)), fmt(t)) for t in ticks]
-    step = max(1, math.ceil(n / MAX_X_LABELS))
+    step = max(1, math.ceil(n / (MAX_X_LABELS if width == WIDTH
+                                 else max(2, MAX_X_LABELS * width // WIDTH))))
     shown = list(range(0, n, step))
     if shown[-1] != n - 1:  # always name the latest period, never crowding its neighbour
         if n - 1 - shown[-1] < step and len(shown) > 1:
@@ -342,9 +348,9 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
         p = points[grp.start]
         x1 = sx(grp.start) - (half if j == 0 else half * 0.6)
         x2 = sx(grp.stop - 1) + (half if grp.stop == n else half * 0.6)
-        x1, x2 = max(x1, float(LEFT)), min(x2, float(WIDTH - RIGHT))
+        x1, x2 = max(x1, float(LEFT)), min(x2, float(width - RIGHT))
         if n == 1:
-            x1, x2 = float(LEFT), float(WIDTH - RIGHT)
+            x1, x2 = float(LEFT), float(width - RIGHT)
 
         def y_or_none(v: float) -> str | None:
             return _c(sy(v)) if math.isfinite(v) else None
@@ -385,10 +391,12 @@ def _render(template: str, **context: object) -> SafeString:
 
 def spc_chart_svg(chart: SeriesChart, *, title: str, unit: str, periods: list[str],
                   target: float | None = None, rebase: Sequence[bool] | None = None,
-                  chart_id: str | None = None) -> SafeString:
-    """An XmR chart in the MDC style as an `<svg>` element (role img, title and desc)."""
+                  chart_id: str | None = None,
+                  size: tuple[int, int] | None = None) -> SafeString:
+    """An XmR chart in the MDC style as an `<svg>` element (role img, title and desc);
+    `size` as in `spc_view`."""
     view = spc_view(chart, title=title, unit=unit, periods=periods, target=target,
-                    rebase=rebase, chart_id=chart_id)
+                    rebase=rebase, chart_id=chart_id, size=size)
     return _render("charts/_spc_svg.html", chart=view)
 
 
