@@ -28,7 +28,7 @@ months to observe it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,6 +61,9 @@ class Batch:
     onset: NDArray[np.int64]  # first changed month (−1 when stable)
     effect: NDArray[np.float64]  # size of the change (multiplier, or σ units for audit)
     beds: NDArray[np.int64]
+    # the home's true baseline level before any change (events per OBD for counts and rates;
+    # empty for the frequent type): only the oracle bound (`alerting_bound.py`) reads it
+    true_rate: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 def _profile(
@@ -133,6 +136,7 @@ def generate(
             onset,
             np.where(change == "stable", 1.0, effect),
             beds,
+            home_rate,
         )
 
     # frequent / continuous: a third each of audit score, supervisions overdue %, agency %
