@@ -1,6 +1,10 @@
-"""Pages of the drift app."""
+"""Pages of the drift app: `drift:location` (/drift/locations/<uuid>/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sustain.drift import views
 
 app_name = "drift"
-urlpatterns: list = []
+urlpatterns = [
+    path("locations/<uuid:uuid>/", views.location_drift, name="location"),
+]
