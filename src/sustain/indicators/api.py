@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -71,6 +73,51 @@ class IndicatorViewSet(TenantModelViewSet):
     def archive_object(self, obj: Indicator, reason: str, restore: bool) -> Indicator:
         return _services().indicator_archive(actor=self.request.user, indicator=obj,
                                              reason=reason, restore=restore)
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {
+            "location": {"type": "string", "format": "uuid"},
+            "file": {"type": "string", "format": "binary"},
+            "commit": {"type": "boolean"}}}},
+        responses={200: OpenApiResponse(description="Rows found and problems; `written`."),
+                   400: OpenApiResponse(description="Problems: nothing written.")})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Import an imported indicator's values at a location from a CSV or XLSX file
+        (columns indicator_code, period, numerator, denominator). Without `commit` (a
+        preview) or with any problem nothing is written; the problems name row and
+        column."""
+        import uuid as uuid_module
+
+        from django.utils import timezone
+
+        from sustain.core.errors import InvalidInput
+        from sustain.indicators.upload import values_upload
+        from sustain.tenancy.models import Location
+
+        indicator = self.get_object()
+        upload = request.FILES.get("file")
+        try:
+            key = uuid_module.UUID(str(request.data.get("location")))
+        except ValueError:
+            key = None
+        location = Location.objects.filter(uuid=key, organisation_id=indicator.organisation_id,
+                                           archived_at__isnull=True).first() if key else None
+        if location is None or upload is None:
+            raise InvalidInput("Give the location and the file.", {
+                **({"location": ["Unknown location."]} if location is None else {}),
+                **({"file": ["Attach the spreadsheet."]} if upload is None else {})})
+        commit = str(request.data.get("commit", "")).lower() in ("1", "true", "yes")
+        with transaction.atomic():
+            result = values_upload(actor=request.user, indicator=indicator, location=location,
+                                   fileobj=upload, size=upload.size,
+                                   today=timezone.localdate(), write=commit)
+        body = {"ok": result.ok, "written": result.written, "created": result.created,
+                "updated": result.updated, "rows": len(result.rows),
+                "file_problems": result.file_problems,
+                "problems": [{"row": p.row, "column": p.column, "message": p.message}
+                             for p in result.problems]}
+        return Response(body, status=200 if result.ok else 400)
 
     @extend_schema(responses={200: ComputationSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)

@@ -1,6 +1,6 @@
 """Indicator pages: `indicators:list`, `indicators:detail` (?location=), `indicators:value`
 (the records behind a value), `indicators:funnel`, and `indicators:new`, `indicators:edit`,
-`indicators:archive` (POST) for definitions."""
+`indicators:archive` (POST) for definitions, `indicators:upload` (an imported series)."""
 
 from django.urls import path
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("<uuid:uuid>/funnel/", views.funnel_page, name="funnel"),
     path("<uuid:uuid>/edit/", views_manage.indicator_edit, name="edit"),
     path("<uuid:uuid>/archive/", views_manage.indicator_archive, name="archive"),
+    path("<uuid:uuid>/upload/", views_manage.values_upload_page, name="upload"),
 ]
