@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
-
-from sustain.drift import services
 from tests.access.specs_drift import drift_url, expected_drift_status
 from tests.access.world import LOCATION_WHERES, build_world, principals
+
+from sustain.drift import services
 
 pytestmark = pytest.mark.django_db
 
