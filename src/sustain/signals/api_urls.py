@@ -1,5 +1,8 @@
-"""API routes of the signals app, mounted under /api/v1/."""
+"""API routes of the signals app that are not router resources (none yet).
 
-from django.urls import path  # noqa: F401
+`signals/` and `signals/{id}/interpret/` are registered on the main router
+(`sustain.config.api_urls`), so the access matrix and the API meta tests cover them."""
 
-urlpatterns: list = []
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -5,3 +5,8 @@ class SignalsConfig(AppConfig):
     name = "sustain.signals"
     label = "signals"
     verbose_name = "Indicator signals (alerts) and their interpretation"
+
+    def ready(self) -> None:
+        from sustain.signals import work
+
+        work.register()
