@@ -4,9 +4,11 @@ theme.view: at some location for the provider page, at that location for its pag
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
@@ -27,11 +29,19 @@ def template_or_none(name: str) -> str | None:
     return name
 
 
+@functools.cache
+def partner_css() -> list[str]:
+    """Stylesheets of the partials included from other apps, those that exist."""
+    return [css for css in ("drift/drift.css", "indicators/indicators.css")
+            if finders.find(css)]
+
+
 @login_required
 def provider(request: HttpRequest) -> HttpResponse:
     require_perm_anywhere(request, Perm.THEME_VIEW)
     board = selectors.provider_dashboard(request.user, timezone.now())
-    return render(request, "dashboards/provider.html", {"board": board})
+    return render(request, "dashboards/provider.html", {"board": board,
+                                                         "extra_css": partner_css()})
 
 
 @login_required
@@ -42,4 +52,5 @@ def location(request: HttpRequest, uuid: Any) -> HttpResponse:
     return render(request, "dashboards/location.html", {
         "d": dashboard, "location": place,
         "drift_template": template_or_none("drift/_panel.html"),
-        "chart_card_template": template_or_none("indicators/_chart_card.html")})
+        "chart_card_template": template_or_none("indicators/_chart_card.html"),
+        "extra_css": partner_css()})
