@@ -1,10 +1,13 @@
 """Access specs for `indicators/` and `indicator-values/` (see tests/access/specs.py).
 
-Both are read-only on the router (values are written by the nightly computation and imports).
 Indicators are organisation-level configuration seen by every user of the organisation whose
 roles give `theme.view` somewhere: the oracle's "shared" level, run on an indicator owned by
 organisation A (as escalation rules); another organisation's indicator is never visible,
-tested in src/sustain/indicators/tests/test_api.py. Values live at a location.
+tested in src/sustain/indicators/tests/test_api.py. Custom indicators are created, changed
+and archived with `indicator.manage` over the whole organisation (a library copy's target
+too). Values live at a location and are read-only (the nightly computation and uploads write
+them). `funnels/{code}/` is not on the router: its role-by-role test is in
+src/sustain/indicators/tests/test_funnels.py.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.utils import timezone
 from sustain.core.services import tracked_create
 from sustain.engine.access import Perm
 from sustain.indicators.models import Indicator, IndicatorValue
-from tests.access.specs import Spec
+from tests.access.specs import Rule, Spec
 from tests.access.world import ACTOR, World
 
 
@@ -42,6 +45,15 @@ def _value(world: World, where: str) -> Any:
 
 
 SPECS_LIST: list[Spec] = [
-    Spec("indicator", "shared", Perm.THEME_VIEW, _indicator),
+    Spec("indicator", "shared", Perm.THEME_VIEW, _indicator,
+         create=Rule(Perm.INDICATOR_MANAGE, "organisation"),
+         create_payload=lambda w, where: {
+             "code": "matrix-new-indicator", "name": "Night falls per 1,000 bed days",
+             "unit": "per 1,000 occupied bed days", "numerator": "falls",
+             "denominator": "occupied_bed_days", "multiplier": 1000,
+             "direction": "higher_is_worse", "kind": "rate"},
+         update=Rule(Perm.INDICATOR_MANAGE, "organisation"),
+         update_payload=lambda w, o: {"target": 4.5, "minimum_points": 10},
+         archive=Rule(Perm.INDICATOR_MANAGE, "organisation")),
     Spec("indicator-value", "location", Perm.THEME_VIEW, _value),
 ]
