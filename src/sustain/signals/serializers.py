@@ -43,10 +43,11 @@ class SignalSerializer(serializers.ModelSerializer):
 
 
 class InterpretSerializer(serializers.Serializer):
-    meaning = serializers.CharField(required=False, default="", allow_blank=True, help_text="What the signal means "
-                                    "(at least 20 characters).")
-    response = serializers.CharField(required=False, default="", allow_blank=True, help_text="What is being done about it "
-                                     "(at least 20 characters).")
+    meaning = serializers.CharField(required=False, default="", allow_blank=True,
+                                    help_text="What the signal means (at least 20 characters).")
+    response = serializers.CharField(
+        required=False, default="", allow_blank=True,
+        help_text="What is being done about it (at least 20 characters).")
     theme = serializers.UUIDField(required=False, allow_null=True,
                                   help_text="A theme at the signal's location.")
     action = serializers.UUIDField(required=False, allow_null=True,
