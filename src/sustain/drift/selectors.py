@@ -38,3 +38,28 @@ def history(location: Any) -> list[DriftAssessment]:
 def for_cycle(location: Any, cycle_start: dt.date) -> DriftAssessment | None:
     return DriftAssessment.objects.filter(location=location, cycle_start=cycle_start,
                                           archived_at__isnull=True).first()
+
+
+def theme_flags(theme: Any, actor: Any) -> dict[str, Any] | None:
+    """The theme's relapse-review flag and key-person risk in its location's latest drift
+    assessment, for the theme page: None when the actor may not read drift there or nothing
+    is flagged. {cycle, relapse (the flag or None), key_person (the risk or None), url}."""
+    from django.urls import reverse
+
+    from sustain.drift.permissions import VIEW
+    from sustain.drift.present import cycle_label
+    from sustain.tenancy.permissions import has_perm_at
+
+    if not has_perm_at(actor, VIEW, theme.location_id):
+        return None
+    latest = latest_by_location([theme.location_id]).get(theme.location_id)
+    if latest is None:
+        return None
+    key = str(theme.uuid)
+    relapse = next((f for f in latest.relapse or [] if f.get("theme") == key), None)
+    risk = next((k for k in latest.key_person or [] if k.get("theme") == key), None)
+    if relapse is None and risk is None:
+        return None
+    url = reverse("drift:location", kwargs={"uuid": theme.location.uuid})
+    return {"cycle": cycle_label(latest.cycle_start), "relapse": relapse, "key_person": risk,
+            "url": f"{url}?cycle={latest.cycle_key}"}

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from sustain.audits.models import Audit
 from sustain.audits.permissions import filter_audits_visible
 from sustain.core.errors import ApplicationError, InvalidInput
+from sustain.drift.selectors import theme_flags
 from sustain.engine.access import Perm
 from sustain.engine.lifecycle import STAGE_LABELS, Stage
 from sustain.people.models import StaffMember
@@ -309,6 +310,7 @@ def render_theme(request: HttpRequest, theme: Theme, *, move_form: MoveForm | No
         "statements": list(theme.quality_statements.select_related("key_question")
                            .order_by("key_question__position", "position")),
         "regulations": list(theme.regulations.order_by("position")),
+        "drift_flags": theme_flags(theme, user),
     })
 
 

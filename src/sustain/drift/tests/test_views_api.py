@@ -152,3 +152,19 @@ def test_history_dates(drifting: Records) -> None:
     from sustain.drift.selectors import history
 
     assert history(drifting.location)[0].cycle_end == dt.date(2026, 8, 31)
+
+
+def test_theme_page_shows_relapse_and_key_person_flags(drifting: Records,
+                                                       make_user: Any) -> None:
+    url = f"/themes/{drifting.theme.uuid}/"
+    drifting.manager.leaving_date = dt.date(2026, 11, 1)
+    drifting.manager.save()
+    services.assess(organisation=drifting.org, as_of=AS_OF, cycles=1)
+    rm = make_user(drifting.org, "registered_manager", location=drifting.location)
+    html = _page(rm).get(url).content.decode()
+    assert "Drift, October 2026" in html and "Flagged for relapse review." in html
+    assert "Key-person risk." in html and "Rhian Morgan owns this theme and has left" in html
+    assert f"/drift/locations/{drifting.location.uuid}/?cycle=2026-10" in html
+    carer = make_user(drifting.org, "care_staff", location=drifting.location)
+    page = _page(carer).get(url)
+    assert page.status_code == 200 and "Flagged for relapse review" not in page.content.decode()
