@@ -41,7 +41,8 @@ def test_sign_in_page(page: Any, site: Site) -> None:
 @pytest.mark.parametrize("path", ["/", "/locations/", "/locations/{home}/", "/people/",
                                   "/staff/", "/organisation/", "/locations/{home}/edit/",
                                   "/history/tenancy.location/{home}/", "/people/new/",
-                                  "/organisation/users/{admin}/"])
+                                  "/organisation/users/{admin}/", "/organisation/settings/",
+                                  "/my-work/settings/", "/lessons/handover/"])
 def test_pages_for_administrator(page: Any, site: Site, path: str) -> None:
     sign_in(page, site, "admin")
     page.goto(site.url + path.format(home=site.home.uuid, admin=site.admin.uuid))
