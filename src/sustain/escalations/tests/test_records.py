@@ -194,9 +194,15 @@ def test_sweep_rows_and_written_instances_give_identical_recs(
     meeting_create(actor="test", organisation=org, location=location,
                    meeting_type="team_meeting", held_on=days_ago(6))
 
+    from sustain.signals.tests.conftest import indicator
+    from sustain.signals.tests.factories import make_signal
+
+    falls = indicator(org)  # an overdue concern (uninterpreted) and an improvement
+    make_signal(falls, location, raised_days_ago=10)
+    make_signal(falls, location, raised_days_ago=3, direction="improvement",
+                period=dt.date(2026, 4, 1))
+
     for code, adapter in records.ADAPTERS.items():
-        if code == "indicator_signal":
-            continue
         assert adapter.columns, code
         model = apps.get_model(adapter.model)
         from_rows = records.load(code, location, LONG_AGO)
