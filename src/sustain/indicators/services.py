@@ -25,11 +25,9 @@ from sustain.core.history import PendingChange, snapshot
 from sustain.core.services import tracked_create
 from sustain.engine.access import Perm
 from sustain.indicators.compute import COMPUTATIONS, Counts, Period
-from sustain.indicators.custom import (  # noqa: F401 - the definition services
-    indicator_archive,
-    indicator_create,
-    indicator_update,
-)
+from sustain.indicators.custom import indicator_archive as indicator_archive
+from sustain.indicators.custom import indicator_create as indicator_create
+from sustain.indicators.custom import indicator_update as indicator_update
 from sustain.indicators.library import load_library
 from sustain.indicators.models import Indicator, IndicatorValue, Source, value_of
 from sustain.tenancy.models import Location, Organisation

@@ -106,3 +106,37 @@ def test_the_periodic_task_keeps_its_time() -> None:
     schedule = task.validate_datetime
     assert schedule(dt.datetime(2026, 11, 27, 2, 15))
     assert not schedule(dt.datetime(2026, 11, 27, 2, 16))
+
+
+def test_the_chain_runs_every_step_and_a_second_run_changes_nothing(org: Any,
+                                                                     location: Any) -> None:
+    from sustain.core.models import HistoryEntry
+    from sustain.drift.models import DriftAssessment
+    from sustain.signals.models import Signal
+
+    rising_falls(location)
+    out = io.StringIO()
+    call_command("early_warning", "run", "--until", UNTIL.isoformat(), "--organisation",
+                 org.slug, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == list(dict(tasks.STEPS))
+    assert "created 0," not in lines[0] and "raised 0," not in lines[1], lines
+    runs = list(JobRun.objects.order_by("pk").values_list("name", "outcome"))
+    assert runs == [(name, JobRun.Outcome.SUCCEEDED) for name, _ in tasks.STEPS]
+    falls = Signal.objects.get(location=location, indicator__code="falls-rate")
+    assert (falls.direction, falls.status) == ("concern", "open")
+    assert DriftAssessment.objects.filter(location=location).exists()
+
+    def state() -> tuple[Any, ...]:
+        return (sorted(IndicatorValue.objects.values_list("pk", "numerator", "denominator")),
+                sorted(Signal.objects.values_list("pk", "status", "strength", "explanation")),
+                sorted(DriftAssessment.objects.values_list("pk", "value", "band", "signs")),
+                HistoryEntry.objects.count())
+
+    before = state()
+    again = tasks.nightly(until=UNTIL, organisation=org)
+    assert state() == before
+    counts = again.counts()
+    assert counts["indicators.compute"]["created"] == counts["indicators.compute"]["updated"] == 0
+    assert counts["signals.detect"]["raised"] == counts["signals.detect"]["withdrawn"] == 0
+    assert counts["drift.assess"]["created"] == counts["drift.assess"]["updated"] == 0

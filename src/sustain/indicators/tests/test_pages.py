@@ -58,7 +58,8 @@ def test_list_shows_latest_value_and_icons(org: Any, falls: Indicator, location:
 
 
 def test_detail_chart_table_and_drill_down(org: Any, falls: Indicator, location: Any,
-                                           make_user: Any, client: Any) -> None:
+                                           sibling_location: Any, make_user: Any,
+                                           client: Any) -> None:
     values = add_series(falls, location, NUMERATORS)
     client.force_login(make_user(org, "registered_manager", location=location))
     res = client.get(f"/indicators/{falls.uuid}/?location={location.uuid}")
@@ -68,10 +69,20 @@ def test_detail_chart_table_and_drill_down(org: Any, falls: Indicator, location:
     assert "falls divided by people supported (occupied bed days), × 1,000" in html
     assert f"/indicators/values/{values[-1].uuid}/" in html
     assert f"/indicators/{falls.uuid}/funnel/" in html
-    # The records behind a value: the falls counted in its numerator.
+    # The records behind a value: the falls at the location in that month, no others.
+    from sustain.incidents.services import incident_create
+
+    for where, day, kind in ((location, 10, "fall"), (location, 11, "medicines_error"),
+                             (sibling_location, 12, "fall"), (location, 3, "fall")):
+        incident_create(actor="test", organisation=org, location=where, type=kind,
+                        severity="low", occurred_at=timezone.make_aware(
+                            dt.datetime(2026, 2 if day != 3 else 3, day, 14, 0)))
     res = client.get(f"/indicators/values/{values[-1].uuid}/")
     assert res.status_code == 200
-    assert "The falls counted in the numerator" in res.content.decode()
+    html = res.content.decode()
+    assert "The falls counted in the numerator" in html
+    assert "10 Feb 2026" in html
+    assert "11 Feb 2026" not in html and "12 Feb 2026" not in html and "03 Mar" not in html
 
 
 def test_imported_value_says_so(org: Any, location: Any, make_user: Any,
