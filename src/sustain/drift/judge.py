@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sustain.drift.adapters import Ref
 from sustain.drift.adapters.themes import ThemeRow
@@ -102,7 +102,13 @@ def judge(data: LocationInput, ordinal: int, as_of: dt.date) -> Judgement:
     """The assessment of one location for the monthly cycle `ordinal`."""
     cycles = cycles_for(ordinal)
     cycle = cycles[-1]
-    values = drift_signs(data.history, cycles, as_of)
+    h = data.history
+    first, last = cycles[0].start, cycle.end
+    # Notes and reviews count only in the judged cycle and its baseline: give the engine
+    # just those (the text measures cost time per note).
+    history = replace(h, supervisions=[s for s in h.supervisions if first <= s.held_on <= last],
+                      reviews=[r for r in h.reviews if first <= r.reviewed_on <= last])
+    values = drift_signs(history, cycles, as_of)
     index = drift_index(values)
     signs = [sign_json(v, data.refs) for v in values]
     relapse = []

@@ -1,13 +1,15 @@
 """Writes for drift: `assess`, the nightly assessment of every location (ADR 0016).
 
 **Which cycles.** Governance cycles here are calendar months (`engine.governance_cycles`). A
-run judges the **complete** cycles only: the latest complete one (the month before `as_of`)
-and the `HISTORY_CYCLES - 1` before it, so the page can show the index over the last cycles
-and late records (an audit completed late, a re-audit after an action closed) are taken into
-account for half a year. The cycle in progress is not judged: half a month of records would
-look like "not enough to judge" or like shrinking notes. Each judgement uses the records as
-they are on `as_of` (e.g. a re-audit up to `as_of` counts), with the 3 cycles before it as
-the baseline (`engine.drift.BASELINE_CYCLES`).
+run judges **complete** cycles only. The latest complete one (the month before `as_of`) is
+judged on every run, so records written late during the following month (an audit completed
+late, a re-audit after an action closed, a response to feedback) count; the
+`HISTORY_CYCLES - 1` cycles before it are judged once, when they have no assessment yet (the
+first run, or a new location), so the page can show the index over the last cycles. The cycle
+in progress is not judged: half a month of records would look like "not enough to judge" or
+like shrinking notes. Each judgement uses the records as they are on `as_of` (e.g. a re-audit
+up to `as_of` counts), with the 3 cycles before it as the baseline
+(`engine.drift.BASELINE_CYCLES`).
 
 **Reads** are set-based: a few `values_list` queries per organisation and chunk of
 `CHUNK` locations (see `adapters`), never a query per location or per record type.
@@ -145,17 +147,21 @@ def _inputs(org_id: int, loc_ids: tuple[int, ...], ordinals: Sequence[int],
 
 def _assess_chunk(org_id: int, loc_ids: tuple[int, ...], ordinals: Sequence[int],
                   as_of: dt.date, actor: Any, result: AssessResult) -> None:
-    inputs = _inputs(org_id, loc_ids, ordinals, as_of)
     starts = [cycle_bounds(o)[0] for o in ordinals]
     existing = {(a.location_id, a.cycle_start): a for a in DriftAssessment.objects.filter(
         organisation_id=org_id, location_id__in=loc_ids, cycle_start__in=starts)}
+    # The latest complete cycle is judged on every run; earlier ones only while not assessed.
+    todo = {loc: [o for o in ordinals if o == ordinals[-1]
+                  or (loc, cycle_bounds(o)[0]) not in existing] for loc in loc_ids}
+    first = min(o for wanted in todo.values() for o in wanted)
+    inputs = _inputs(org_id, loc_ids, [o for o in ordinals if o >= first], as_of)
     now = timezone.now()
     new: list[DriftAssessment] = []
     updates: list[RowUpdate[DriftAssessment]] = []
     changed: dict[int, list[tuple[dt.date, DriftAssessment | None, Judgement]]] = {}
     for loc in loc_ids:
         result.locations += 1
-        for ordinal in ordinals:
+        for ordinal in todo[loc]:
             start, end = cycle_bounds(ordinal)
             j = judge(inputs[loc], ordinal, as_of)
             old = existing.get((loc, start))

@@ -168,7 +168,7 @@ def test_assess_is_idempotent_and_writes_one_history_entry_per_location(
     assert mine.action == "create" and "October 2026: 14 (drifting)" in mine.message
     again = services.assess(organisation=records.org, as_of=AS_OF, cycles=3)
     assert again.counts()["created"] == 0 and again.counts()["updated"] == 0
-    assert again.counts()["unchanged"] == 6
+    assert again.counts()["unchanged"] == 2  # only the latest cycle is judged again
     assert entries.count() == 2
     # a late re-audit of the theme changes October's actions sign: one update entry
     records.audit(due=None, done=dt.date(2026, 11, 10), theme=records.theme)
@@ -190,6 +190,26 @@ def test_selectors(records: Records, sibling_location: Any) -> None:
     hist = selectors.history(records.location)
     assert [a.cycle_start for a in hist] == [dt.date(2026, 8, 1), dt.date(2026, 9, 1), OCT]
     assert selectors.latest_by_location([]) == {}
+
+
+def test_earlier_cycles_are_judged_once_the_latest_every_run(records: Records) -> None:
+    records.baseline()
+    services.assess(organisation=records.org, as_of=AS_OF, cycles=3)
+    sept = DriftAssessment.objects.get(location=records.location,
+                                       cycle_start=dt.date(2026, 9, 1))
+    records.drifting_october()
+    for d in (3, 10, 17):  # late September audits, entered now
+        records.audit(due=dt.date(2026, 9, d), done=dt.date(2026, 10, d))
+    result = services.assess(organisation=records.org, as_of=AS_OF, cycles=3)
+    assert result.counts()["updated"] == 1 and result.counts()["unchanged"] == 0
+    sept.refresh_from_db()
+    assert sept.version == 1  # not judged again
+    october = DriftAssessment.objects.get(location=records.location, cycle_start=OCT)
+    assert october.value == 14
+    # a month later, September's assessment stays, October is kept and November judged
+    later = services.assess(organisation=records.org, as_of=dt.date(2026, 12, 3), cycles=3)
+    assert later.counts()["created"] == 1
+    assert DriftAssessment.objects.filter(location=records.location).count() == 4
 
 
 def test_the_cycle_in_progress_is_not_judged(records: Records) -> None:
