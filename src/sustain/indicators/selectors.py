@@ -1,5 +1,7 @@
-"""Reads for indicators: the records behind a value (drill-down), a location's series, and the
-SPC fields of values, computed on the fly with `engine.spc.spc_series`."""
+"""Reads for indicators: the records behind a value (drill-down), a location's series, the
+SPC fields of values, computed on the fly with `engine.spc.spc_series`, the chart cards of a
+location (`location_charts`, for dashboards) and the funnel plot of an indicator
+(`funnel_for`, from `funnels.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from django.db.models import Q, QuerySet
 
 from sustain.engine.spc import SeriesChart, SeriesPoint, spc_series
 from sustain.indicators.compute import COMPUTATIONS
+from sustain.indicators.funnels import FunnelLocation as FunnelLocation
+from sustain.indicators.funnels import FunnelView as FunnelView
+from sustain.indicators.funnels import funnel_for as funnel_for
 from sustain.indicators.models import Indicator, IndicatorValue, Source
 
 
@@ -168,5 +173,3 @@ def location_charts(location: Any, indicators: Iterable[Indicator] | None = None
     return [ChartCard(ind, location, grouped[ind.pk], chart(ind, grouped[ind.pk]))
             for ind in chosen if ind.pk in grouped]
 
-
-from sustain.indicators.funnels import FunnelLocation, FunnelView, funnel_for  # noqa: E402,F401
