@@ -80,9 +80,7 @@ def location_data(d: panels.LocationDashboard, now: Any) -> dict[str, Any]:
                                  for t in d.escalations.items]}
     return {
         "generated_at": now, "location": row_data(d.row),
-        "indicators": None if d.charts is None else [
-            {"code": c.indicator.code, "name": c.indicator.name, "unit": c.indicator.unit,
-             "variation_icon": c.variation_icon, "assurance": c.assurance} for c in d.charts],
+        "indicators": None if d.charts is None else d.charts.summaries,
         "signals": signals,
         "drift": d.row.drift if d.drift is not None else None,
         "themes": themes, "governance_overdue": governance, "escalations_open": escalations,
@@ -131,5 +129,5 @@ class LocationDashboardView(APIView):
         if place is None:
             raise NotFound("No such location.")
         now = timezone.now()
-        dashboard = panels.location_dashboard(user, place, now)
+        dashboard = panels.location_dashboard(user, place, now, render=False)
         return Response(LocationDashboardSerializer(location_data(dashboard, now)).data)

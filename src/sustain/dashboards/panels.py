@@ -9,11 +9,15 @@ risk score (`selectors.location_rows`). Each panel runs a fixed number of querie
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from sustain.dashboards.selectors import (
     LocationRow,
@@ -48,67 +52,115 @@ def _date(value: dt.datetime | dt.date | None) -> str:
 # --- indicator chart cards -------------------------------------------------------------------
 
 @dataclass
-class ChartCardView:
-    indicator: Any
-    chart_html: str
+class IndicatorSummary:
+    """One indicator's latest icons at the location (what the API returns per card)."""
+
+    uuid: Any
+    code: str
+    name: str
+    unit: str
     variation_icon: str
     assurance: str
-    latest: str
-    url: str | None
-    card: Any = None  # the indicators app's ChartCard, when it provides one
 
 
-def _period_label(start: dt.date, frequency: str) -> str:
-    return f"w/c {start.day} {start:%b %Y}" if frequency == "weekly" else f"{start:%b %Y}"
+@dataclass
+class ChartsPanel:
+    summaries: list[IndicatorSummary]
+    html: str = ""  # the rendered cards (the page only)
+    cached: bool = False
 
 
-def _cards_from_values(location: Location) -> list[ChartCardView]:
-    """Until the indicators app offers `location_charts`: every live indicator series of the
-    location (one query), each charted by `indicators.selectors.chart`."""
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _live_values(location: Location) -> Any:
     from sustain.indicators.models import IndicatorValue
-    from sustain.indicators.selectors import chart
-    from sustain.web.spc_charts import spc_chart_html, with_unit
 
-    rows = (IndicatorValue.objects.filter(location_id=location.pk, archived_at__isnull=True,
-                                          indicator__archived_at__isnull=True,
-                                          value__isnull=False)
-            .select_related("indicator").order_by("indicator__name", "indicator_id",
-                                                  "period_start"))
-    grouped: dict[int, list[Any]] = {}
-    for row in rows:
-        grouped.setdefault(row.indicator_id, []).append(row)
-    cards = []
-    for values in grouped.values():
-        ind = values[0].indicator
-        result = chart(ind, values)
-        periods = [_period_label(v.period_start, ind.frequency) for v in values]
-        html = spc_chart_html(result, title=ind.name, unit=ind.unit, periods=periods,
-                              target=ind.target, chart_id=f"spc-{ind.code}")
-        last = values[-1]
-        cards.append(ChartCardView(
-            indicator=ind, chart_html=html, variation_icon=result.variation_icon,
-            assurance=result.assurance,
-            latest=f"{periods[-1]}: {with_unit(float(last.value), ind.unit)}",
-            url=url_or_none("indicators:detail", ind.uuid, query=f"location={location.uuid}")))
-    return cards
+    return IndicatorValue.objects.filter(location_id=location.pk, archived_at__isnull=True,
+                                         indicator__archived_at__isnull=True)
 
 
-def chart_cards(actor: Any, location: Location) -> list[ChartCardView] | None:
+def chart_fingerprint(location: Location) -> str:
+    """Changes whenever a chart card of the location could change: any stored value (count,
+    sums, last period, last computation or edit) or any indicator definition (one query)."""
+    from django.db.models import Count, Max, Sum
+
+    values = list(_live_values(location).values("indicator_id").order_by("indicator_id")
+                  .annotate(n=Count("pk"), num=Sum("numerator"), den=Sum("denominator"),
+                            last=Max("period_start"), at=Max("computed_at"),
+                            edited=Max("updated_at"), ind=Max("indicator__updated_at"),
+                            iv=Sum("indicator__version"))
+                  .values_list("indicator_id", "n", "num", "den", "last", "at", "edited",
+                               "ind", "iv"))
+    return hashlib.sha256(repr((location.version, values)).encode()).hexdigest()
+
+
+def indicator_summaries(location: Location) -> list[IndicatorSummary]:
+    """Every live indicator series of the location through the vectorised SPC core in one
+    batch (two queries): each indicator's latest variation and assurance icons, by name."""
+    import numpy as np
+
+    from sustain.engine.spc import (
+        ASSURANCE_NAMES,
+        DIRECTION_WORDS,
+        VARIATION_ICON_NAMES,
+        spc_batch,
+        summarise,
+    )
+    from sustain.indicators.models import Indicator
+
+    rows = list(_live_values(location).filter(value__isnull=False)
+                .order_by("indicator_id", "period_start").values_list("indicator_id", "value"))
+    by_pk = {i.pk: i for i in Indicator.objects.filter(
+        pk__in={r[0] for r in rows}).only("uuid", "code", "name", "unit", "direction",
+                                          "target")}
+    series: dict[int, list[float]] = {}
+    for ind_id, value in rows:
+        series.setdefault(ind_id, []).append(float(value))
+    indicators = sorted((by_pk[i] for i in series), key=lambda i: (i.name, i.pk))
+    ys: list[float] = []
+    offsets = [0]
+    for ind in indicators:
+        ys.extend(series[ind.pk])
+        offsets.append(len(ys))
+    if not indicators:
+        return []
+    direction = np.array([DIRECTION_WORDS[i.improvement] for i in indicators], dtype=np.int8)
+    targets = np.array([np.nan if i.target is None else i.target for i in indicators])
+    result = spc_batch(np.array(ys), np.array(offsets, dtype=np.int64), direction)
+    summary = summarise(result, direction, targets)
+    return [IndicatorSummary(ind.uuid, ind.code, ind.name, ind.unit,
+                             VARIATION_ICON_NAMES[int(summary.variation_icon[n])],
+                             ASSURANCE_NAMES[int(summary.assurance[n])])
+            for n, ind in enumerate(indicators)]
+
+
+def _render_cards(location: Location) -> tuple[str, list[IndicatorSummary]]:
+    from sustain.indicators.selectors import location_charts
+
+    cards = location_charts(location)
+    html = render_to_string("dashboards/_chart_cards.html", {"cards": cards,
+                                                             "location": location})
+    return html, [IndicatorSummary(c.indicator.uuid, c.indicator.code, c.indicator.name,
+                                   c.indicator.unit, c.variation_icon, c.assurance)
+                  for c in cards]
+
+
+def chart_cards(actor: Any, location: Location, *, render: bool = True) -> ChartsPanel | None:
+    """The location's indicator cards (theme.view). The page's rendered cards are cached
+    under the fingerprint of the values and definitions they draw, so a card is drawn again
+    only when something it shows has changed; the API needs no drawing."""
     if not has_perm_at(actor, Perm.THEME_VIEW, location.pk):
         return None
-    provided = optional("sustain.indicators.selectors", "location_charts")
-    if provided is None:
-        return _cards_from_values(location)
-    cards = []
-    for card in provided(location):
-        ind = card.indicator
-        cards.append(ChartCardView(
-            indicator=ind, chart_html=str(getattr(card, "chart_html", "")),
-            variation_icon=str(getattr(card, "variation_icon", "")),
-            assurance=str(getattr(card, "assurance", "")), latest="",
-            url=url_or_none("indicators:detail", ind.uuid, query=f"location={location.uuid}"),
-            card=card))
-    return cards
+    if not render:
+        return ChartsPanel(indicator_summaries(location))
+    key = f"dashboards:charts:{location.uuid}:{chart_fingerprint(location)}"
+    hit = cache.get(key)
+    if hit is not None:
+        return ChartsPanel(hit[1], mark_safe(hit[0]), cached=True)  # noqa: S308 - rendered here
+    html, summaries = _render_cards(location)
+    cache.set(key, (html, summaries), CHART_CACHE_SECONDS)
+    return ChartsPanel(summaries, html)
 
 
 # --- concern signals awaiting interpretation --------------------------------------------------
@@ -177,12 +229,15 @@ class StageGroup:
 
 
 def themes_panel(actor: Any, location: Location) -> list[StageGroup] | None:
-    from sustain.themes.selectors import themes_at
+    """The location's live themes grouped by stage, most at risk first (one query)."""
+    from sustain.themes.models import Theme
+    from sustain.themes.permissions import filter_themes_visible
 
     if not has_perm_at(actor, Perm.THEME_VIEW, location.pk):
         return None
-    themes = list(themes_at(actor=actor, location=location).select_related(None)
-                  .only("uuid", "title", "stage", "stage_since", "location_id"))
+    themes = list(filter_themes_visible(Theme.objects.filter(
+        location_id=location.pk, archived_at__isnull=True), actor)
+        .order_by("title", "pk").only("uuid", "title", "stage", "stage_since"))
     groups = []
     for stage in STAGE_RISK_ORDER:
         found = [t for t in themes if t.stage == stage.value]
@@ -246,7 +301,7 @@ def escalations_panel(actor: Any, location: Location, now: dt.datetime) -> ListP
 class LocationDashboard:
     location: Location
     row: LocationRow
-    charts: list[ChartCardView] | None
+    charts: ChartsPanel | None
     signals: SignalsPanel | None
     drift: DriftPanel | None
     themes: list[StageGroup] | None
@@ -255,12 +310,13 @@ class LocationDashboard:
     links: dict[str, str | None]
 
 
-def location_dashboard(actor: Any, location: Location, now: dt.datetime) -> LocationDashboard:
+def location_dashboard(actor: Any, location: Location, now: dt.datetime, *,
+                       render: bool = True) -> LocationDashboard:
     """Every panel the reader may see at `location` (which the caller found through
     `visible_locations`, so the reader holds theme.view there)."""
     [row] = location_rows(actor, Location.objects.filter(pk=location.pk), now)
     return LocationDashboard(
-        location=location, row=row, charts=chart_cards(actor, location),
+        location=location, row=row, charts=chart_cards(actor, location, render=render),
         signals=signals_panel(actor, location, now), drift=drift_panel(actor, location, row),
         themes=themes_panel(actor, location),
         governance=governance_panel(actor, location, now),

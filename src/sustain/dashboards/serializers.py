@@ -95,11 +95,12 @@ class ProviderDashboardSerializer(serializers.Serializer):
 
 
 class IndicatorCardSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
-    variation_icon = serializers.CharField()
-    assurance = serializers.CharField()
+    variation_icon = serializers.CharField(help_text="The latest point's MDC variation icon.")
+    assurance = serializers.CharField(help_text="The MDC assurance icon (target vs limits).")
 
 
 class SignalItemSerializer(serializers.Serializer):

@@ -181,3 +181,52 @@ def test_query_count_does_not_grow_with_locations_and_themes(client: Any, make_u
     after = (_queries(client, url), _queries(client, api), _queries(client, loc_url))
     assert after == before
     assert before[0] <= 12, before
+
+
+def _falls_series(location: Any, values: list[int]) -> Any:
+    from django.utils import timezone
+
+    from sustain.indicators.models import Indicator, IndicatorValue
+
+    ind = Indicator.objects.create(
+        organisation_id=location.organisation_id, code="falls-rate",
+        name="Falls per 1,000 occupied bed days", unit="per 1,000 occupied bed days",
+        numerator="falls", denominator="occupied_bed_days", multiplier=1000.0,
+        direction="higher_is_worse", kind="rate")
+    for n, falls in enumerate(values):
+        start = dt.date(2024 + n // 12, n % 12 + 1, 1)
+        end = dt.date(2024 + (n + 1) // 12, (n + 1) % 12 + 1, 1)
+        IndicatorValue.objects.create(
+            organisation_id=location.organisation_id, indicator=ind, location=location,
+            period_start=start, period_end=end, numerator=falls, denominator=1000,
+            value=falls, computed_at=timezone.now())
+    return ind
+
+
+def test_indicator_cards_on_the_page_and_icons_in_the_api(client: Any, token_client: Any,
+                                                          make_user: Any, org: Any,
+                                                          world: Any) -> None:
+    from sustain.indicators.models import IndicatorValue
+
+    oak = world["oak"]
+    _falls_series(oak, [5, 6, 5, 4, 6, 5, 5, 6, 4, 5, 6, 5, 5, 30])  # the last one stands out
+    manager = make_user(org, "registered_manager", location=oak)
+    client.force_login(manager)
+    url = reverse("dashboards:location", args=[oak.uuid])
+    first = client.get(url)
+    assert not first.context["d"].charts.cached
+    html = first.content.decode()
+    assert "Indicators (1)" in html and "Falls per 1,000 occupied bed days" in html
+    assert "<svg" in html
+    again = client.get(url).context["d"].charts
+    assert again.cached and again.html == first.context["d"].charts.html
+    data = token_client(manager).get(f"/api/v1/locations/{oak.uuid}/dashboard/").json()
+    [card] = data["indicators"]
+    assert card["code"] == "falls-rate"
+    assert card["variation_icon"] == "concern_high"
+    assert card["variation_icon"] == first.context["d"].charts.summaries[0].variation_icon
+    # A changed value is drawn again (the cached cards are keyed on what they show).
+    IndicatorValue.objects.filter(location=oak, numerator=30).update(numerator=5, value=5)
+    after = client.get(url).context["d"].charts
+    assert not after.cached
+    assert after.summaries[0].variation_icon == "common_cause"
