@@ -18,8 +18,10 @@ and 0–3 open concern signals (when those apps' models exist).
 
 Each request goes through the Django test client signed in as the organisation-wide quality
 lead (every panel shown): the time is the server's (URL routing, middleware, views,
-templates, queries), with no network. The first requests warm the caches and are not
-counted. Prints p50/p95/max per page with its query count, the machine and the load average.
+templates, queries), with no network. `--requests` distinct locations are requested (after 5
+warm-up requests, not counted): first the page (its indicator cards drawn), then the page again
+(cards from the cache, as for every later view until a value changes), then the API.
+Prints p50/p95/max per page with its query count, the machine and the load average.
 """
 
 from __future__ import annotations
@@ -263,9 +265,12 @@ def main() -> int:
         client = Client()
         client.force_login(user)
         rng = random.Random(11)
-        chosen = [rng.choice(places) for _ in range(args.requests + 5)]
-        page = _report("location dashboard page", *_timed(
-            client, [f"/dashboard/locations/{p.uuid}/" for p in chosen]))
+        chosen = rng.sample(places, min(args.requests + 5, len(places)))
+        pages = [f"/dashboard/locations/{p.uuid}/" for p in chosen]
+        cold = _report("location dashboard page, first view (cards drawn)",
+                       *_timed(client, pages))
+        warm = _report("location dashboard page, again (cards cached)",
+                       *_timed(client, pages, warm=0))
         api = _report("location dashboard API", *_timed(
             client, [f"/api/v1/locations/{p.uuid}/dashboard/" for p in chosen]))
         _report(f"provider dashboard page ({len(places)} locations)",
@@ -273,11 +278,11 @@ def main() -> int:
         _report("provider dashboard API", *_timed(client, ["/api/v1/provider-dashboard/"] * 13,
                                                   warm=3))
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
-    worst = max(page, api)
-    ok = worst <= TARGET_P95_MS
+    results = {"page, first view": cold, "page, again": warm, "API": api}
+    missed = [f"{k} {v:.1f} ms" for k, v in results.items() if v > TARGET_P95_MS]
     print(f"target: location dashboard p95 ≤ {TARGET_P95_MS:.0f} ms: "
-          + ("met" if ok else f"missed ({worst:.1f} ms)"))
-    return 0 if ok else 1
+          + ("met" if not missed else "missed: " + ", ".join(missed)))
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
