@@ -9,7 +9,8 @@ first run, or a new location), so the page can show the index over the last cycl
 in progress is not judged: half a month of records would look like "not enough to judge" or
 like shrinking notes. Each judgement uses the records as they are on `as_of` (e.g. a re-audit
 up to `as_of` counts), with the 3 cycles before it as the baseline
-(`engine.drift.BASELINE_CYCLES`).
+(`engine.drift.BASELINE_CYCLES`). Relapse review and key-person risk look at the location's
+live themes on `as_of` (a backfilled month is judged with today's themes and owners).
 
 **Reads** are set-based: a few `values_list` queries per organisation and chunk of
 `CHUNK` locations (see `adapters`), never a query per location or per record type.
