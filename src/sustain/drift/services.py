@@ -124,7 +124,7 @@ def _inputs(org_id: int, loc_ids: tuple[int, ...], ordinals: Sequence[int],
     theme_pks = [t.pk for rows in themes.by_location.values() for t in rows]
     records = read_theme_records(Window(org_id, loc_ids, first_judged, as_of), theme_pks, as_of)
     refs: dict = {}
-    for part in (audits, supervisions, reviews, feedback, visits, actions, meetings, records):
+    for part in (records, audits, supervisions, reviews, feedback, visits, actions, meetings):
         refs.update(part.refs)
     names = {**themes.names, **records.names}
     left = frozenset(themes.left | records.left)
