@@ -69,9 +69,10 @@ def test_indicator_chart_and_funnel_pages(request: Any, site: Site, viewport: st
     assert p.get_by_text("Special cause concern — higher values").first.is_visible()
     assert _check(p, f"indicator detail {viewport}") == []
     assert _no_sideways_scroll(p)
-    # The newest value's records behind it, from the values table.
-    p.locator("table").last.locator("tbody tr").first.get_by_role("link").click()
+    # The newest point of the chart opens the records behind its value.
+    p.locator("svg.spc-chart g.points a").last.click()
     p.wait_for_selector("h2#records-heading")
+    assert "/indicators/values/" in p.url
     assert _check(p, f"records behind {viewport}") == []
     p.goto(f"{site.url}/indicators/{falls.uuid}/funnel/")
     p.wait_for_selector("svg.funnel-chart")

@@ -145,7 +145,8 @@ def indicator_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
         if charted:
             context["chart_html"] = spc_chart_html(
                 chart, title=f"{indicator.name} at {location.name}", unit=indicator.unit,
-                periods=periods, target=indicator.target, chart_id="indicator-chart")
+                periods=periods, target=indicator.target, chart_id="indicator-chart",
+                links=[reverse("indicators:value", kwargs={"uuid": v.uuid}) for v in charted])
         words = {v.pk: point_words(p) for v, p in zip(charted, chart.points, strict=True)}
         context["rows"] = [{"value": v, "period": selectors.period_label(indicator,
                                                                          v.period_start),

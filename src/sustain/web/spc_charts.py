@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -154,6 +154,7 @@ class Marker:
     r: str
     label: str  # words for the <title>
     css: str
+    href: str = ""  # a link from the point (e.g. to the records behind it), or none
 
 
 def _marker(x: float, y: float, kind: str, label: str) -> Marker:
@@ -268,6 +269,7 @@ class SpcView:
     insufficient_variation: bool = False
     kinds: list[str] = field(default_factory=list)  # point kinds present, for the legend
     colours: dict[str, str] = field(default_factory=dict)
+    linked: bool = False  # the points are links: the SVG is a group, not one image
 
 
 def _variation_kind(icon: str) -> tuple[str, str]:
@@ -279,13 +281,17 @@ def _variation_kind(icon: str) -> tuple[str, str]:
 
 def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str],
              target: float | None = None, rebase: Sequence[bool] | None = None,
-             chart_id: str | None = None, size: tuple[int, int] | None = None) -> SpcView:
+             chart_id: str | None = None, size: tuple[int, int] | None = None,
+             links: Sequence[str] | None = None) -> SpcView:
     """The geometry and words of one XmR chart (what the templates draw). `size` (width,
     height in SVG units, default 640 × 320) draws a smaller chart, e.g. for a dashboard card:
-    the text keeps its size, so it stays readable when the card is narrow."""
+    the text keeps its size, so it stays readable when the card is narrow. `links` (one URL
+    per point, "" for none) makes each point a link, e.g. to the records behind it."""
     points = chart.points
     if len(periods) != len(points):
         raise ValueError("periods must name every point of the chart")
+    if links is not None and len(links) != len(points):
+        raise ValueError("links must give one URL (or '') per point")
     width, height = size or (WIDTH, HEIGHT)
     view = SpcView(ident=chart_id or f"spc-{_ident(title, 'chart')}", title=title, unit=unit,
                    width=width, height=height, plot_right=_c(width - RIGHT),
@@ -339,7 +345,9 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
     for i, p in enumerate(points):
         words = (f"{periods[i]}: {with_unit(p.value, unit)}. {point_words(p)}."
                  + (" Trial limits." if p.trial else ""))
-        view.markers.append(_marker(sx(i), sy(p.value), _point_kind(p.point_type), words))
+        marker = _marker(sx(i), sy(p.value), _point_kind(p.point_type), words)
+        view.markers.append(replace(marker, href=links[i]) if links else marker)
+    view.linked = any(m.href for m in view.markers)
     view.kinds = [k for k in ("common", "improvement", "concern", "neutral")
                   if any(m.css == f"point-{k}" for m in view.markers)]
 
@@ -417,10 +425,12 @@ def spc_icons(chart: SeriesChart, *, title: str = "", unit: str = "",
 
 def spc_chart_html(chart: SeriesChart, *, title: str, unit: str, periods: list[str],
                    target: float | None = None, rebase: Sequence[bool] | None = None,
-                   chart_id: str | None = None) -> SafeString:
-    """The whole figure: icons, chart, legend and the data table (collapsed, one click open)."""
+                   chart_id: str | None = None,
+                   links: Sequence[str] | None = None) -> SafeString:
+    """The whole figure: icons, chart, legend and the data table (collapsed, one click open);
+    `links` as in `spc_view`."""
     view = spc_view(chart, title=title, unit=unit, periods=periods, target=target,
-                    rebase=rebase, chart_id=chart_id)
+                    rebase=rebase, chart_id=chart_id, links=links)
     return _render("charts/spc_chart.html", chart=view)
 
 

@@ -68,6 +68,11 @@ def test_detail_chart_table_and_drill_down(org: Any, falls: Indicator, location:
     assert 'id="indicator-chart"' in html and "spc-chart" in html
     assert "falls divided by people supported (occupied bed days), × 1,000" in html
     assert f"/indicators/values/{values[-1].uuid}/" in html
+    # Each point of the chart links to the records behind it (the SVG is then a group).
+    start = html.index('<svg class="spc-chart"')
+    svg = html[start:html.index("</svg>", start)]
+    assert all(f'<a href="/indicators/values/{v.uuid}/"' in svg for v in values)
+    assert 'role="group"' in svg
     assert f"/indicators/{falls.uuid}/funnel/" in html
     # The records behind a value: the falls at the location in that month, no others.
     from sustain.incidents.services import incident_create
