@@ -44,7 +44,6 @@ def provider_data(board: selectors.ProviderDashboard) -> dict[str, Any]:
     columns = board.heat_map.columns
     return {
         "generated_at": board.now, "rule": board.rule, "rule_version": board.rule_version,
-        "signals_available": board.signals_available, "drift_available": board.drift_available,
         "locations": [row_data(r) for r in board.rows],
         "heat_map": {"columns": columns, "rows": [
             {"location": row.location.uuid, "name": row.location.name, "cells": [
@@ -57,7 +56,7 @@ def provider_data(board: selectors.ProviderDashboard) -> dict[str, Any]:
 def location_data(d: panels.LocationDashboard, now: Any) -> dict[str, Any]:
     signals = None
     if d.signals is not None:
-        signals = {"available": d.signals.available, "total": d.signals.total,
+        signals = {"total": d.signals.total,
                    "overdue": d.signals.overdue, "items": [
                        {"uuid": i.signal.uuid, "indicator": i.signal.indicator.name,
                         "period_start": i.signal.period_start, "raised_at": i.signal.raised_at,

@@ -19,11 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from sustain.dashboards.selectors import (
-    LocationRow,
-    location_rows,
-    optional,
-)
+from sustain.dashboards.selectors import LocationRow, location_rows
 from sustain.engine.access import Perm
 from sustain.engine.lifecycle import STAGE_LABELS, Stage
 from sustain.engine.risk_rank import STAGE_RISK_ORDER
@@ -177,7 +173,6 @@ class SignalItem:
 
 @dataclass
 class SignalsPanel:
-    available: bool
     items: list[SignalItem] = field(default_factory=list)
     total: int = 0
     overdue: int = 0
@@ -185,26 +180,31 @@ class SignalsPanel:
 
 
 def signals_panel(actor: Any, location: Location, now: dt.datetime) -> SignalsPanel | None:
+    """Open concern signals at the location awaiting interpretation, oldest deadline first."""
+    from sustain.signals.selectors import awaiting
+
     if not has_perm_at(actor, Perm.THEME_VIEW, location.pk):
         return None
-    awaiting = optional("sustain.signals.selectors", "awaiting")
-    if awaiting is None:
-        return SignalsPanel(available=False)
     signals = list(awaiting(actor, location_ids=[location.pk]).select_related("indicator"))
     items = [SignalItem(
-        signal=s, title=f"{s.indicator.name}, {_date(s.period_start)}",
+        signal=s, title=f"{s.indicator.name}, {_period(s)}",
         raised=_date(s.raised_at), due=_date(s.due_at),
         overdue=s.due_at is not None and s.due_at < now,
         url=url_or_none("signals:detail", s.uuid)) for s in signals]
-    return SignalsPanel(True, items[:PANEL_LIMIT], len(items), sum(i.overdue for i in items),
+    return SignalsPanel(items[:PANEL_LIMIT], len(items), sum(i.overdue for i in items),
                         url_or_none("signals:list", query=f"location={location.uuid}"))
+
+
+def _period(signal: Any) -> str:
+    from sustain.indicators.selectors import period_label
+
+    return period_label(signal.indicator, signal.period_start)
 
 
 # --- drift -----------------------------------------------------------------------------------
 
 @dataclass
 class DriftPanel:
-    available: bool
     assessment: Any = None
     url: str | None = None
 
@@ -213,9 +213,7 @@ def drift_panel(actor: Any, location: Location, row: LocationRow) -> DriftPanel 
     """Needs governance.view at the location (drift names supervisions, audits…)."""
     if not has_perm_at(actor, Perm.GOVERNANCE_VIEW, location.pk):
         return None
-    if optional("sustain.drift.selectors", "latest_by_location") is None:
-        return DriftPanel(available=False)
-    return DriftPanel(True, row.drift.assessment if row.drift else None,
+    return DriftPanel(row.drift.assessment if row.drift else None,
                       url_or_none("drift:location", location.uuid))
 
 

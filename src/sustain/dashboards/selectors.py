@@ -7,14 +7,13 @@ is read only where the reader's role shows it: a count the reader may not see is
 (shown as "not shown" and scored 0), never a number leaked from someone else's scope.
 
 The signals and drift apps are read only through their selectors (`open_concerns`,
-`overdue_count`, `latest_by_location`); until they exist those facts are `None`.
+`overdue_count`, `latest_by_location`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,17 +29,6 @@ from sustain.tenancy.permissions import filter_by_location, location_scope
 
 RATING_LABELS = dict(Rating.choices)
 OTHER_TOPIC = ""  # the heat-map column of themes that follow no playbook
-
-
-def optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A selector of another app if that app provides it yet (signals and drift are being
-    built beside this one); None otherwise."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    fn = getattr(found, name, None)
-    return fn if callable(fn) else None
 
 
 def visible_locations(actor: Any) -> QuerySet:
@@ -147,8 +135,6 @@ class ProviderDashboard:
     now: dt.datetime
     rows: list[LocationRow]
     heat_map: HeatMap
-    signals_available: bool
-    drift_available: bool
     rule: str = risk_rank.RULE
     rule_version: str = risk_rank.RULE_VERSION
 
@@ -198,24 +184,21 @@ def escalations_open(actor: Any, ids: Sequence[int],
     return _grouped(qs, open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
 
 
-def signal_counts(ids: Sequence[int]) -> tuple[dict[int, int], dict[int, int]] | None:
-    """(open concern signals, overdue interpretations) per location, from the signals app;
-    None until it provides them. Signals are seen with theme.view, as the rows are."""
-    open_concerns = optional("sustain.signals.selectors", "open_concerns")
-    overdue = optional("sustain.signals.selectors", "overdue_count")
-    if open_concerns is None or overdue is None:
-        return None
-    return dict(open_concerns(list(ids))), dict(overdue(list(ids)))
+def signal_counts(ids: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """(open concern signals, overdue interpretations) per location. Signals are seen with
+    theme.view, as the rows are."""
+    from sustain.signals.selectors import open_concerns, overdue_count
+
+    return dict(open_concerns(list(ids))), dict(overdue_count(list(ids)))
 
 
-def drift_latest(actor: Any, ids: Sequence[int]) -> dict[int, Any] | None:
+def drift_latest(actor: Any, ids: Sequence[int]) -> dict[int, Any]:
     """The latest drift assessment per location where the reader may see drift
-    (governance.view); None until the drift app provides them."""
-    latest = optional("sustain.drift.selectors", "latest_by_location")
-    if latest is None:
-        return None
+    (governance.view)."""
+    from sustain.drift.selectors import latest_by_location
+
     ids = covered(actor, Perm.GOVERNANCE_VIEW, ids)
-    return dict(latest(ids)) if ids else {}
+    return dict(latest_by_location(ids)) if ids else {}
 
 
 def drift_summary(assessment: Any) -> DriftSummary | None:
@@ -250,7 +233,7 @@ def location_rows(actor: Any, locations: QuerySet, now: dt.datetime,
     for loc in places:
         rating_known = inspections.covers(loc.pk)
         rating = loc.latest_rating if rating_known else None
-        drift_known = drift is not None and gov_scope.covers(loc.pk)
+        drift_known = gov_scope.covers(loc.pk)
         task = tasks.get(loc.pk, {})
         rows.append(LocationRow(
             location=loc, rating=rating,
@@ -258,11 +241,10 @@ def location_rows(actor: Any, locations: QuerySet, now: dt.datetime,
             else "Not shown",
             inspection_date=loc.latest_inspection_date if rating_known else None,
             rating_known=rating_known, stages=stages[loc.pk],
-            drift=drift_summary(drift.get(loc.pk)) if drift is not None and drift_known
-            else None,
+            drift=drift_summary(drift.get(loc.pk)) if drift_known else None,
             drift_known=drift_known,
-            open_concerns=signals[0].get(loc.pk, 0) if signals is not None else None,
-            overdue_interpretations=signals[1].get(loc.pk, 0) if signals is not None else None,
+            open_concerns=signals[0].get(loc.pk, 0),
+            overdue_interpretations=signals[1].get(loc.pk, 0),
             overdue_governance=governance.get(loc.pk, 0) if gov_scope.covers(loc.pk) else None,
             open_tasks=task.get("open", 0) if esc_scope.covers(loc.pk) else None,
             overdue_tasks=task.get("overdue", 0) if esc_scope.covers(loc.pk) else None))
@@ -304,7 +286,4 @@ def provider_dashboard(actor: Any, now: dt.datetime) -> ProviderDashboard:
     ids = list(locations.values_list("pk", flat=True))
     themes = _theme_rows(actor, ids)
     rows = location_rows(actor, locations, now, themes)
-    return ProviderDashboard(
-        now=now, rows=rows, heat_map=heat_map(rows, themes),
-        signals_available=optional("sustain.signals.selectors", "open_concerns") is not None,
-        drift_available=optional("sustain.drift.selectors", "latest_by_location") is not None)
+    return ProviderDashboard(now=now, rows=rows, heat_map=heat_map(rows, themes))

@@ -88,8 +88,6 @@ class ProviderDashboardSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     rule = serializers.CharField()
     rule_version = serializers.CharField()
-    signals_available = serializers.BooleanField()
-    drift_available = serializers.BooleanField()
     locations = LocationRowSerializer(many=True)
     heat_map = HeatMapSerializer()
 
@@ -113,7 +111,6 @@ class SignalItemSerializer(serializers.Serializer):
 
 
 class SignalsPanelSerializer(serializers.Serializer):
-    available = serializers.BooleanField()
     total = serializers.IntegerField()
     overdue = serializers.IntegerField()
     items = SignalItemSerializer(many=True)

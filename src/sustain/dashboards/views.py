@@ -11,8 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 
 from sustain.dashboards import panels, selectors
@@ -20,18 +18,10 @@ from sustain.engine.access import Perm
 from sustain.web.views.base import get_visible_or_404, require_perm_anywhere
 
 
-def template_or_none(name: str) -> str | None:
-    """A partial another app provides (drift, indicators), if it exists yet."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
-
-
 @functools.cache
 def partner_css() -> list[str]:
-    """Stylesheets of the partials included from other apps, those that exist."""
+    """Stylesheets of the partials included from the drift and indicators apps (those that
+    exist: a page without its partner's stylesheet still reads, only plainer)."""
     return [css for css in ("drift/drift.css", "indicators/indicators.css")
             if finders.find(css)]
 
@@ -51,6 +41,4 @@ def location(request: HttpRequest, uuid: Any) -> HttpResponse:
     dashboard = panels.location_dashboard(user, place, timezone.now())
     return render(request, "dashboards/location.html", {
         "d": dashboard, "location": place,
-        "drift_template": template_or_none("drift/_panel.html"),
-        "chart_card_template": template_or_none("indicators/_chart_card.html"),
         "extra_css": partner_css()})

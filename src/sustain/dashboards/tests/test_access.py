@@ -94,9 +94,7 @@ def test_dashboards_api_access(db: World, principal: Principal,
             for name, perm in ROW_PERMS.items():
                 shown = world.covers(principal, perm, where)
                 value = row[name]
-                if name == "drift_shown":  # also false while drift is not assessed at all
-                    assert value is False or shown, (where, name)
-                elif isinstance(value, bool):
+                if isinstance(value, bool):
                     assert value == shown, (where, name)
                 else:
                     assert (value is not None) == shown, (where, name)
