@@ -85,6 +85,17 @@ class AuditFacts(Facts):
     template_names: dict[str, str] = field(default_factory=dict)
 
 
+def subject(title: str) -> str:
+    """"Weekly MAR chart audit" → "Weekly MAR chart" (what the audits are of)."""
+    return title[:-len(" audit")] if title.lower().endswith(" audit") else title
+
+
+def audit_label(title: str, independent: bool = False) -> str:
+    """"Weekly MAR chart audit", or "Weekly MAR chart audit (independent sample)"."""
+    name = f"{subject(title)} audit"
+    return f"{name} (independent sample)" if independent else name
+
+
 def read_audits(window: Window) -> AuditFacts:
     """Audits due, done or dated in the window (one query)."""
     out = AuditFacts()
@@ -101,12 +112,12 @@ def read_audits(window: Window) -> AuditFacts:
         completed = done if status == Audit.Status.COMPLETED else None
         theme_ids = frozenset({str(theme)}) if theme is not None else frozenset()
         independent = kind == Audit.Kind.INDEPENDENT
-        what = "independent sample" if independent else "audit"
         when = f"completed {day(completed)}" if completed else \
             f"due {day(due)}" if due else f"dated {day(audit_date)}"
         out.add(loc, AuditFact(str(uuid), due, completed, int(length or 0), int(minimum or 0),
-                               theme_ids), ref("audit", uuid, f"{title} {what}, {when}"))
-        out.template_names[code] = title
+                               theme_ids),
+                ref("audit", uuid, f"{audit_label(title, independent)}, {when}"))
+        out.template_names[code] = subject(title)
         if completed is not None and score is not None:
             out.scores[loc].append(AuditScore(str(uuid), code, completed, float(score),
                                               independent))

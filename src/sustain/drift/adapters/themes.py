@@ -24,6 +24,7 @@ from django.db.models import Q
 from sustain.accounts.models import User
 from sustain.audits.models import Audit
 from sustain.drift.adapters import Ref, Window, day, ref
+from sustain.drift.adapters.records import audit_label
 from sustain.engine.assurance import ThemeRecord
 from sustain.feedback.models import Visit
 from sustain.people.models import StaffMember
@@ -118,7 +119,7 @@ def read_theme_records(window: Window, theme_ids: list[int], as_of: dt.date) -> 
         if user:
             user_ids.add(user)
         out.add(theme, f"user:{user}" if user else None, done,
-                ref("audit", uuid, f"{title} audit, completed {day(done)}"))
+                ref("audit", uuid, f"{audit_label(title)}, completed {day(done)}"))
     for theme, uuid, who, on, whom in Supervision.themes.through.objects.filter(
             theme_id__in=theme_ids, supervision__archived_at__isnull=True,
             supervision__date__range=span).values_list(

@@ -109,7 +109,7 @@ def test_tested_assurance_gap_through_the_service(records: Records) -> None:
     records.baseline()
     records.healthy_october()
     mar = records.template.__class__.objects.create(
-        code="mar-audit", title="MAR chart", pass_mark=90, sections=records.template.sections)
+        code="mar-audit", title="MAR chart audit", pass_mark=90, sections=records.template.sections)
     own = [records.audit(due=OCT.replace(day=d + 2), done=OCT.replace(day=d), score=s,
                          template=mar) for d, s in ((6, 96), (13, 97))]
     ind = records.audit(due=None, done=OCT.replace(day=15), score=78, template=mar,
@@ -118,7 +118,10 @@ def test_tested_assurance_gap_through_the_service(records: Records) -> None:
     gaps = {g["template"]: g for g in a.assurance}
     gap = gaps["mar-audit"]
     assert gap["signal"] is True and gap["gap"] == pytest.approx(18.5)
-    assert "averaged 96%" in gap["finding"] or "averaged 97%" in gap["finding"]
+    assert gap["finding"].startswith("The manager's own MAR chart audits in October 2026 "
+                                     "averaged 96% (2 audits)")
+    assert gap["independent"][0]["label"] == \
+        "MAR chart audit (independent sample), completed 15 Oct 2026"
     assert "Leadership should test whether assurance is credible" in gap["finding"]
     assert [r["uuid"] for r in gap["own"]] == [str(x.uuid) for x in own]
     assert [r["uuid"] for r in gap["independent"]] == [str(ind.uuid)]
