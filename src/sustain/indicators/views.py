@@ -99,6 +99,11 @@ class ListRow:
                 f"({selectors.period_label(self.indicator, latest.period_start)})")
 
     @property
+    def target_text(self) -> str:
+        target = self.indicator.target
+        return "—" if target is None else fmt(target)
+
+    @property
     def variation(self) -> str:
         return VARIATION_LABELS.get(self.card.variation_icon, "") if self.card else ""
 

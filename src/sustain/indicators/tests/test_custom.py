@@ -163,3 +163,23 @@ def test_pages_refuse_without_manage(org: Any, location: Any, make_user: Any,
                                      client: Any) -> None:
     client.force_login(make_user(org, "registered_manager", location=location))
     assert client.get("/indicators/new/").status_code == 403
+
+
+def test_library_page_edits_only_its_settings(org: Any, lead: Any, client: Any) -> None:
+    services.library_install(actor="test", organisation=org)
+    falls = Indicator.objects.get(organisation=org, code="falls-rate")
+    client.force_login(lead)
+    page = client.get(f"/indicators/{falls.uuid}/edit/").content.decode()
+    assert 'name="target"' in page and 'name="numerator"' not in page
+    res = client.post(f"/indicators/{falls.uuid}/edit/", {
+        "target": "4.5", "minimum_points": "1", "frequency": "monthly",
+        "version": falls.version})
+    assert res.status_code == 400 and "At least 2 points" in res.content.decode()
+    res = client.post(f"/indicators/{falls.uuid}/edit/", {
+        "target": "4.5", "minimum_points": "14", "frequency": "monthly",
+        "version": falls.version})
+    assert res.status_code == 302
+    falls.refresh_from_db()
+    assert (falls.target, falls.minimum_points, falls.numerator) == (4.5, 14, "falls")
+    listing = client.get("/indicators/").content.decode()
+    assert ">4.5<" in listing
