@@ -3,12 +3,15 @@
 The alerting methods (`engine.alerting`, ADR 0015) analyse a series online from a frozen
 baseline. Run over a whole five-year history they would compare today with a baseline of five
 years ago, and a change three years back would keep the analysis "in concern" for ever, so no
-new change could alert. Here each period t that may raise a signal is judged on its own
-**window**: the `baseline + monitor` periods ending at t (fewer for a short series), the first
-`baseline` of them frozen as the baseline. A signal at t is the method's *new* alert at t
-(concern at t and not at t − 1 within that window). The result for t depends only on the
-values in its window: a later run finds the same signals unless values in the window were
-corrected, and a signal that no longer holds can be withdrawn (ADR 0017).
+new change could alert. Here the periods are cut into calendar **blocks** (half-years of
+months, 12-week blocks of weeks) and the periods of one block are judged on one **window**:
+the `baseline` periods before a `lead` of periods before the block, frozen as the baseline,
+then the lead and the block, analysed online. A signal at t is the method's *new* alert at t
+(concern at t and not at t − 1), unless the previous block's window was already in concern
+at its last period (a baseline straddling an earlier change must not announce it again). The
+result for t depends only on the values in these windows: a later run finds the same signals
+unless those values were corrected, and a signal that no longer holds can be withdrawn
+(ADR 0017).
 
 Both directions are run: the indicator's concern direction (`concern`) and the opposite one
 (`improvement`). Neutral indicators are not passed here.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,12 +57,19 @@ class Series:
     multiplier: float
 
 
-def _window_baseline(n: int, baseline: int, monitor: int, minimum: int) -> int | None:
-    """The baseline length for a window of `n` periods, None when too short to judge."""
-    if n < max(minimum, 2) + 1:
+def _window(first: int, targets: Sequence[int], *, baseline: int, lead: int,
+            minimum: int) -> tuple[int, int] | None:
+    """(start, baseline length) of the window of a block whose first column is `first`:
+    `baseline` periods, then `lead` periods before the block, then the block. A short history
+    keeps at least `minimum` baseline periods (None: too short to judge any target)."""
+    monitored = max(0, first - lead)
+    start = max(0, monitored - baseline)
+    b = monitored - start
+    if b < max(minimum, 2):
+        start, b = 0, max(minimum, 2)
+    if max(targets) < start + b:
         return None
-    b = baseline if n >= baseline + monitor else max(minimum, n - monitor)
-    return max(2, min(b, n - 1))
+    return start, b
 
 
 def _levels(s: Series, rows: NDArray[np.int64], start: int, split: NDArray[np.int64],
@@ -80,37 +91,84 @@ def _levels(s: Series, rows: NDArray[np.int64], start: int, split: NDArray[np.in
     return lo, hi
 
 
-def detect(s: Series, targets: Sequence[int], *, baseline: int, monitor: int,
-           minimum: int) -> list[Found]:
-    """The new alerts of every row at each target column (both directions)."""
+def _run(s: Series, sign: NDArray[np.float64], start: int, b: int, end: int) -> Any:
+    """The alerting over columns [start, end] of every row twice (concern, improvement)."""
+    sl = slice(start, end + 1)
+    if s.kind in COUNT_KINDS:
+        return alert_indicator(s.kind, baseline=b, concern=sign,
+                               counts=np.vstack([s.numerator[:, sl]] * 2),
+                               exposure=np.vstack([s.denominator[:, sl]] * 2))
+    return alert_indicator(s.kind, baseline=b, concern=sign,
+                           values=np.vstack([s.value[:, sl]] * 2))
+
+
+def _carried(s: Series, sign: NDArray[np.float64], blocks: list[int], first: int, *,
+             baseline: int, lead: int, minimum: int) -> NDArray[np.bool_]:
+    """Per stacked row: was the previous block's analysis in concern at its last period (the
+    period before `first`)? Such a change is not new in this block: a baseline that now
+    straddles it must not announce it again."""
+    none = np.zeros(sign.shape[0], dtype=np.bool_)
+    if first == 0:
+        return none
+    window = _window(blocks.index(blocks[first - 1]), [first - 1], baseline=baseline,
+                     lead=lead, minimum=minimum)
+    if window is None:
+        return none
+    start, b = window
+    out: NDArray[np.bool_] = _run(s, sign, start, b, first - 1).concern[:, -1]
+    return out
+
+
+def detect(s: Series, targets: Sequence[int], blocks: list[int], *, baseline: int,
+           lead: int, minimum: int) -> list[Found]:
+    """The new alerts of every row at each target column, in both directions.
+
+    `blocks[c]` is the calendar block of column c (e.g. the half-year of a month). Every target
+    of one block is judged on one window: `baseline` periods, `lead` periods and the block up
+    to the target, analysed online (data up to the target only), so a target's result
+    depends on its block's window, never on later data or on the day of the run; the `lead`
+    periods make "new" mean "not in concern at the period before" inside the block too.
+    Both directions and all rows run in one call per block (rows stacked, `concern` per row).
+    """
     out: list[Found] = []
-    if s.value.shape[0] == 0:
+    rows_n = s.value.shape[0]
+    if rows_n == 0:
         return out
+    by_block: dict[int, list[int]] = {}
     for t in sorted(set(targets)):
-        start = max(0, t - baseline - monitor + 1)
-        b = _window_baseline(t - start + 1, baseline, monitor, minimum)
-        if b is None:
+        by_block.setdefault(blocks[t], []).append(t)
+    sign = np.concatenate([np.full(rows_n, s.sign), np.full(rows_n, -s.sign)])
+    ran: dict[int, Any] = {}  # the last column analysed → its concern (reused as carried)
+    for block, ts in sorted(by_block.items()):
+        first = blocks.index(block)
+        window = _window(first, ts, baseline=baseline, lead=lead, minimum=minimum)
+        if window is None:
             continue
-        sl = slice(start, t + 1)
-        for direction, sign in (("concern", s.sign), ("improvement", -s.sign)):
-            if s.kind in COUNT_KINDS:
-                res = alert_indicator(s.kind, baseline=b, concern=sign,
-                                      counts=s.numerator[:, sl], exposure=s.denominator[:, sl])
-            else:
-                res = alert_indicator(s.kind, baseline=b, concern=sign, values=s.value[:, sl])
-            rows = np.flatnonzero(res.alert[:, -1])
-            if rows.size == 0:
+        start, b = window
+        res = _run(s, sign, start, b, max(ts))
+        carried = ran[first - 1] if first - 1 in ran and blocks[first - 1] == block - 1 \
+            else _carried(s, sign, blocks, first, baseline=baseline, lead=lead,
+                          minimum=minimum)
+        ran[max(ts)] = res.concern[:, -1]
+        for t in ts:
+            col = t - start
+            if col < b:
                 continue
-            ci = res.change_index[rows, -1]
+            hits = np.flatnonzero(res.alert[:, col] & ~carried)
+            if hits.size == 0:
+                continue
+            rows = hits % rows_n
+            ci = res.change_index[hits, col]
             has_change = ci >= 0
             split = np.where(has_change, start + ci, start + b)
             lo, hi = _levels(s, rows, start, split, t)
             if s.kind not in COUNT_KINDS:  # CUSUM: baseline mean against the latest value
                 hi = np.where(has_change, hi, s.value[rows, t])
-            for k, r in enumerate(rows):
+            for k, h in enumerate(hits):
                 out.append(Found(
-                    row=int(r), column=t, direction=direction, method=res.method,
-                    strength=float(res.strength[r, -1]),
+                    row=int(rows[k]), column=t,
+                    direction="concern" if h < rows_n else "improvement",
+                    method=res.method, strength=float(res.strength[h, col]),
                     change_column=int(split[k]) if has_change[k] else None,
                     before=float(lo[k]), after=float(hi[k])))
     return out

@@ -50,8 +50,10 @@ INTERPRET_DAYS = 7
 OWNER_ROLE = "registered_manager"
 MIN_TEXT = 20
 BASELINE = {"monthly": 24, "weekly": 26}
-MONITOR = 12
+LEAD = {"monthly": 6, "weekly": 12}   # periods monitored before a block
+BLOCK = {"monthly": 6, "weekly": 12}  # a block: a half-year of months, 12 weeks
 RECENT = {"monthly": 6, "weekly": 12}
+_MONDAY = dt.date(2001, 1, 1)  # a Monday: weekly blocks count weeks from it
 RULE_FILE = Path(__file__).parent / "data" / "uninterpreted_signal_rule.yaml"
 
 Key = tuple[int, dt.date, str]  # location pk, period start, direction
@@ -118,7 +120,8 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 def _read_from(ind: Indicator, until: dt.date) -> dt.date:
     """The earliest period start any recent period's window can reach (a little more)."""
-    span = RECENT[ind.frequency] + BASELINE[ind.frequency] + MONITOR + 1
+    span = RECENT[ind.frequency] + BLOCK[ind.frequency] + BASELINE[ind.frequency] \
+        + LEAD[ind.frequency] + 1
     if ind.frequency == "weekly":
         return until - dt.timedelta(weeks=span)
     return _months_before(until, span)
@@ -150,7 +153,8 @@ def _alerts(ind: Indicator, rows: Sequence[tuple[Any, ...]]
         series = Series(kind=ind.kind, sign=sign, numerator=data[:, :, 0],
                         denominator=data[:, :, 1], value=data[:, :, 2],
                         multiplier=ind.multiplier)
-        for f in detect(series, targets, baseline=BASELINE[ind.frequency], monitor=MONITOR,
+        for f in detect(series, targets, [_block(p, weekly) for p in periods],
+                        baseline=BASELINE[ind.frequency], lead=LEAD[ind.frequency],
                         minimum=ind.minimum_points):
             start = periods[f.column]
             change = periods[f.change_column] if f.change_column is not None else None
@@ -161,6 +165,13 @@ def _alerts(ind: Indicator, rows: Sequence[tuple[Any, ...]]
                     method=f.method, strength=f.strength, indicator=ind.name, before=f.before,
                     after=f.after, change=change, period=start, weekly=weekly))
     return out, recent
+
+
+def _block(day: dt.date, weekly: bool) -> int:
+    """The calendar block of a period start: the half-year of a month, 12 weeks of weeks."""
+    if weekly:
+        return (day - _MONDAY).days // 7 // BLOCK["weekly"]
+    return (day.year * 12 + day.month - 1) // BLOCK["monthly"]
 
 
 class _Owners:
@@ -199,16 +210,20 @@ def _withdraw_reason(s: Signal, today: dt.date) -> str:
             f"{month_or_week(s.period_start, weekly)}.")
 
 
+_Found = tuple[list[Signal], list[RowUpdate[Signal]], PendingChange | None]
+
+
 def _detect_indicator(ind: Indicator, location_ids: list[int], until: dt.date,
-                      now: dt.datetime, owners: _Owners, result: DetectResult
-                      ) -> PendingChange | None:
+                      now: dt.datetime, owners: _Owners, result: DetectResult) -> _Found:
+    """The indicator's new signals and updates (written by the caller), and its history
+    entry for the new ones."""
     rows = list(IndicatorValue.objects.filter(
         indicator=ind, location_id__in=location_ids, archived_at__isnull=True,
         value__isnull=False, denominator__gt=0, period_start__gte=_read_from(ind, until),
         period_start__lte=until).order_by("location_id", "period_start").values_list(
         "location_id", "period_start", "period_end", "numerator", "denominator", "value"))
     if not rows:
-        return None
+        return [], [], None
     alerts, recent = _alerts(ind, rows)
     existing = {(s.location_id, s.period_start, s.direction): s for s in Signal.objects.filter(
         indicator=ind, period_start__in=recent, location_id__in=location_ids)}
@@ -238,18 +253,14 @@ def _detect_indicator(ind: Indicator, location_ids: list[int], until: dt.date,
             updates.append(RowUpdate(old, {"status": Signal.Status.WITHDRAWN,
                                            "withdrawn_reason": reason}, reason))
             result.withdrawn += 1
-    if new:
-        tracked_create_many(actor=DETECT_ACTOR, objs=new, record=False)
-        result.raised += len(new)
-    if updates:
-        tracked_update_many(actor=DETECT_ACTOR, updates=updates)
     if not new:
-        return None
+        return new, updates, None
     concerns = sum(1 for s in new if s.direction == Signal.Direction.CONCERN)
-    return PendingChange(actor=DETECT_ACTOR, obj=ind, action="update", before=snapshot(ind),
-                         after=snapshot(ind), message=(
-                             f"Signals: {concerns} new concern and {len(new) - concerns} new "
-                             f"improvement signal{'s' if len(new) - concerns != 1 else ''}."))
+    return new, updates, PendingChange(
+        actor=DETECT_ACTOR, obj=ind, action="update", before=snapshot(ind),
+        after=snapshot(ind), message=(
+            f"Signals: {concerns} new concern and {len(new) - concerns} new improvement "
+            f"signal{'s' if len(new) - concerns != 1 else ''}."))
 
 
 def detect_signals(*, organisation: Organisation | None = None, until: dt.date | None = None
@@ -271,14 +282,23 @@ def detect_signals(*, organisation: Organisation | None = None, until: dt.date |
         owners = _Owners(locations)
         with transaction.atomic():
             result.rules_installed += int(install_rule(org))
-            pending = []
+            pending: list[PendingChange] = []
+            new: list[Signal] = []
+            updates: list[RowUpdate[Signal]] = []
             for ind in Indicator.objects.filter(organisation=org, archived_at__isnull=True
                                                 ).exclude(direction=Direction.NEUTRAL
                                                           ).order_by("code"):
                 result.indicators += 1
-                change = _detect_indicator(ind, sorted(locations), until, now, owners, result)
-                if change is not None:
-                    pending.append(change)
+                found = _detect_indicator(ind, sorted(locations), until, now, owners, result)
+                new += found[0]
+                updates += found[1]
+                if found[2] is not None:
+                    pending.append(found[2])
+            # One bulk write of each kind per organisation: one write event, so the
+            # escalation rules are evaluated once per location with new signals.
+            tracked_create_many(actor=DETECT_ACTOR, objs=new, record=False)
+            result.raised += len(new)
+            tracked_update_many(actor=DETECT_ACTOR, updates=updates)
             record_pending(pending)
     return result
 

@@ -120,3 +120,36 @@ def test_missing_periods_are_left_out(org: Any, location: Any, sibling_location:
     services.detect_signals(organisation=org, until=UNTIL)
     assert set(Signal.objects.values_list("location_id", flat=True)) == {
         location.pk, sibling_location.pk}
+
+
+def test_a_baseline_straddling_an_earlier_change_does_not_announce_it_again(
+        org: Any, location: Any) -> None:
+    """A step 20 months before the recent periods sits inside the later windows' baselines:
+    the previous block was already in concern, so no new signal."""
+    old = indicator(org, "older", name="Older step")
+    write_series(old, location, step(4, 12, 20))
+    services.detect_signals(organisation=org, until=UNTIL)
+    assert not Signal.objects.filter(indicator=old).exists()
+
+
+def test_weekly_series(org: Any, location: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sustain.indicators.models import IndicatorValue, value_of
+
+    weekly = indicator(org, "weekly-falls", name="Falls per 1,000 bed days (weekly)")
+    weekly.frequency = "weekly"
+    weekly.save()
+    monday = dt.date(2026, 6, 8)
+    for k in range(60):
+        start = monday - dt.timedelta(weeks=60 - k)
+        num = 12 if k >= 56 else 3
+        IndicatorValue.objects.create(
+            organisation=org, indicator=weekly, location=location, period_start=start,
+            period_end=start + dt.timedelta(weeks=1), numerator=num, denominator=210,
+            value=value_of(num, 210, 1000.0), computed_at=timezone.now())
+    services.detect_signals(organisation=org, until=UNTIL)
+    s = Signal.objects.get(indicator=weekly)
+    assert s.direction == "concern" and "from the week of" in s.explanation
