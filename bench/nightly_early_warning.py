@@ -36,6 +36,8 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from _common import counting_queries, machine, setup_django  # noqa: E402 - bench/ helpers
@@ -44,14 +46,35 @@ BUDGET_SECONDS = 60.0
 AS_OF = dt.date(2026, 11, 27)
 
 
-def timed_chain(label: str, org: Any) -> float:
-    """Run the chain step by step, printing each step's figures; returns the total wall."""
+@contextmanager
+def slowest_queries(top: int) -> Iterator[list[tuple[float, str]]]:
+    """Time every SQL query; the list holds the `top` slowest (seconds, SQL) afterwards."""
+    from django.db import connection
+
+    timings: list[tuple[float, str]] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - started, sql))
+
+    found: list[tuple[float, str]] = []
+    with connection.execute_wrapper(wrapper):
+        yield found
+    found.extend(sorted(timings, reverse=True)[:top])
+
+
+def timed_chain(label: str, org: Any, top: int = 0) -> float:
+    """Run the chain step by step, printing each step's figures (and its `top` slowest
+    queries); returns the total wall time."""
     from sustain.indicators import tasks
 
     total = 0.0
     print(f"{label}:")
     for name, step in tasks.STEPS:
-        with counting_queries() as queries:
+        with counting_queries() as queries, slowest_queries(top) as slow:
             started, cpu = time.perf_counter(), time.process_time()
             result = tasks.run_chain(until=AS_OF, organisation=org, steps=((name, step),))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -61,6 +84,8 @@ def timed_chain(label: str, org: Any) -> float:
             else f"FAILED: {outcome.error}"
         print(f"   {name}: {wall:.2f} s ({cpu:.2f} s CPU in Python), {queries[0]:,} queries; "
               f"{what}")
+        for seconds, sql in slow:
+            print(f"      {seconds:6.2f} s  {' '.join(sql.split())[:400]}")
     print(f"   chain: {total:.2f} s (budget {BUDGET_SECONDS:.0f} s)")
     return total
 
@@ -80,6 +105,18 @@ def profile(step_name: str, org: Any) -> None:
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
     print(f"profile of {name} (cumulative):")
     print(out.getvalue())
+
+
+def analyse() -> None:
+    """Fresh planner statistics after the bulk load (as autovacuum would give a live
+    database), so the figures are not those of plans made on empty-table estimates."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"ANALYZE: {time.perf_counter() - started:.0f} s")
 
 
 def organisation(locations: int, years: int, reuse: bool) -> Any:
@@ -113,6 +150,8 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="Reuse the organisation built by an earlier run.")
     parser.add_argument("--profile", choices=("compute", "detect", "assess"))
+    parser.add_argument("--slowest", type=int, default=0, metavar="N",
+                        help="Also print each step's N slowest SQL queries.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sustain-bench-") as tmp:
         database = setup_django(tmp)
@@ -120,8 +159,9 @@ def main() -> int:
         print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f} at the start")
         print(f"database: {database}")
         org = organisation(args.locations, args.years, args.reuse)
-        first = timed_chain("1. first run", org)
-        second = timed_chain("2. second run, nothing new", org)
+        analyse()
+        first = timed_chain("1. first run", org, args.slowest)
+        second = timed_chain("2. second run, nothing new", org, args.slowest)
         if args.profile:
             profile(args.profile, org)
         print(f"load average {os.getloadavg()[0]:.1f} at the end")

@@ -20,6 +20,7 @@ from sustain.accounts.models import User
 from sustain.accounts.services import user_create
 from sustain.core.context import clear_request_id, set_request_id
 from sustain.demo import data
+from sustain.demo.early_warning import build_early_warning
 from sustain.demo.escalations import build_escalations
 from sustain.demo.governance import build_governance
 from sustain.demo.operational import build_operational
@@ -220,9 +221,10 @@ def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date,
                operational: bool = True) -> DemoResult:
     """Create the demo organisation in one transaction. Refuses if it already exists.
 
-    `operational=False` leaves out the two years of day-to-day records (`operational.py`) and
-    the year of governance history built on them (`governance.py`): for tests of the
-    organisation's structure, which do not need them."""
+    `operational=False` leaves out the two years of day-to-day records (`operational.py`), the
+    year of governance history built on them (`governance.py`) and the early warning read from
+    both (`early_warning.py`): for tests of the organisation's structure, which do not need
+    them."""
     if demo_organisation() is not None:
         msg = "The demo organisation already exists; use --reset to rebuild it."
         raise RuntimeError(msg)
@@ -247,6 +249,7 @@ def build_demo(*, seed: int = data.DEFAULT_SEED, as_of: dt.date,
                                  as_of=as_of)
                 build_escalations(organisation=org, locations=builder.locations, seed=seed,
                                   as_of=as_of)
+                build_early_warning(organisation=org, locations=builder.locations, as_of=as_of)
     finally:
         clear_request_id()
     return DemoResult(organisation=org, accounts=demo_accounts(org, passwords), created=True)

@@ -435,11 +435,13 @@ class GovernanceStory:
                     continue  # the falls provider review did not happen last quarter
                 home_day = day - dt.timedelta(days=rng.randint(1, 5))
                 name = {"RH": "RH:medicines", "WC": "WC:governance", "MB": "MB:falls"}[key]
+                # Meadowbank's last visit heard the updates and asked nothing.
+                challenge = not (key == "MB" and months == 1)
                 self._meeting(key, "provider_review", home_day, "Provider review visit",
                               self.manager(key), [self.manager(key)],
                               [("Themes and trends", self._theme_on(name, home_day),
                                 self._entries(rng, key, home_day, self._name_on(name, home_day),
-                                              "provider", challenge=True, action=False))])
+                                              "provider", challenge=challenge, action=False))])
 
     # -- audits ------------------------------------------------------------------------------
     def _answer(self, rng: random.Random, question: dict[str, Any], share: float) -> Any:
@@ -460,7 +462,9 @@ class GovernanceStory:
         return "" if not question.get("required", True) else "Checked; nothing further."
 
     def _audit(self, rng: random.Random, key: str, code: str, day: dt.date, kind: str,
-               share: float, completed: dt.datetime) -> Any:
+               share: float, completed: dt.datetime | None,
+               due: dt.date | None = None) -> Any:
+        """An audit answered and completed at `completed` (None: left as a draft)."""
         location = self.locations[key]
         template = AuditTemplate.objects.filter(code=code).order_by("-version").first()
         assert template is not None, code
@@ -468,7 +472,8 @@ class GovernanceStory:
                     .order_by("reference").values_list("reference", flat=True))
         samples = rng.sample(refs, min(template.sample_size, len(refs)))
         audit = audit_start(actor=ACTOR, organisation=self.org, location=location,
-                            template=template, audit_date=day, kind=kind, samples=samples)
+                            template=template, audit_date=day, kind=kind, samples=samples,
+                            due_date=due)
         answers: dict[str, Any] = {}
         per_sample: dict[str, dict[str, Any]] = {}
         for section in template.sections:
@@ -487,6 +492,8 @@ class GovernanceStory:
                            analysis=text.audit_analysis(kind, share, len(samples)),
                            expected_version=audit.version)
         self._count("audits")
+        if completed is None:
+            return audit
         return audit_complete(actor=ACTOR, audit=audit, expected_version=audit.version,
                               completed_at=completed)
 
@@ -516,6 +523,35 @@ class GovernanceStory:
                 continue
             self._audit(rng, "MB", FALLS_TEMPLATE, mb_day, "self", 0.8 if months > 6 else 0.66,
                         dt.datetime.combine(mb_day, dt.time(16), tzinfo=LONDON))
+        self.meadowbank_audits()
+
+    def meadowbank_audits(self) -> None:
+        """Meadowbank's monthly care-plan and MAR audits, each with a due date: done by it
+        until six months ago, then days or weeks late; over the last three months the MAR
+        audit and the falls audit are started and not finished (the drift sign "audits
+        completed late or without analysis")."""
+        rng = self.rng("audits", "MB-routine")
+        for months in self._months():
+            for code, due_day in (("care-plan-audit", 12), ("mar-audit", 20), (FALLS_TEMPLATE,
+                                                                                26)):
+                due = months_before(self.as_of, months, due_day)
+                if code == FALLS_TEMPLATE:  # the falls audit itself is in `audits`
+                    if months <= 3:
+                        self._audit(rng, "MB", code, due - dt.timedelta(days=2), "self", 0.66,
+                                    None, due)
+                    continue
+                if months > 6:
+                    done = due - dt.timedelta(days=rng.randint(0, 4))
+                elif code == "mar-audit" and months <= 3:
+                    self._audit(rng, "MB", code, due + dt.timedelta(days=rng.randint(3, 9)),
+                                "self", 0.7, None, due)
+                    continue
+                else:
+                    done = due + dt.timedelta(days=rng.randint(4, 16))
+                at = dt.datetime.combine(done, dt.time(15, 30), tzinfo=LONDON)
+                if at >= self.cutoff:
+                    continue
+                self._audit(rng, "MB", code, done, "self", 0.85 if months > 6 else 0.7, at, due)
 
     # -- completion --------------------------------------------------------------------------
     def complete(self) -> None:

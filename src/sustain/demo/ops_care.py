@@ -37,12 +37,19 @@ TYPES_AFTER = (("omission", 12), ("missing_signature", 55), ("wrong_time", 12), 
                ("wrong_dose", 2), ("controlled_drug", 3), ("other", 4))
 
 
+# Rosewood's discrepancies fall further over the last six weeks (a double-signature check on
+# every medicines round, from its medicines theme): an improvement signal on the weekly rate.
+RH_FURTHER_DROP_DAYS = 42
+
+
 def _mar_profile(ctx: Ctx, key: str, day: dt.date) -> tuple[tuple[str, ...], float, float]:
     months = ctx.months_ago(day)
     if key == "RH":
         since = ctx.since("RH:medicines", day)
         if since is None:  # drifting towards the failed inspection
             return ("day", "night"), 0.8, ramp(0.8, 1.15, (24 - months) / 9)
+        if (ctx.as_of - day).days <= RH_FURTHER_DROP_DAYS:
+            return ("day", "night"), 0.99, 0.0  # the double-signature check on every round
         return ("day", "night"), ramp(0.85, 0.99, since / 2), 0.1 + 1.05 * math.exp(-since / 2.2)
     if key == "MB":
         drift = (6 - months) / 6
@@ -352,15 +359,55 @@ SEVERITY = {
 }
 
 
+def months_back(ctx: Ctx, day: dt.date) -> int:
+    """Calendar months from `day`'s month to `as_of`'s (0: the current month)."""
+    return (ctx.as_of.year - day.year) * 12 + ctx.as_of.month - day.month
+
+
+# Incidents a calendar month planned exactly rather than drawn, so that the early-warning
+# story does not depend on chance (`demo.early_warning`): Meadowbank's falls rising month by
+# month over the last nine months (about 4 a month before), and Rosewood's summer spike of
+# medicines errors, four months ago (agency night nurses; a concern signal it interpreted).
+PLANNED: dict[tuple[str, str], dict[int, int]] = {
+    ("MB", "fall"): {9: 5, 8: 6, 7: 6, 6: 7, 5: 8, 4: 9, 3: 9, 2: 10, 1: 11, 0: 11},
+    ("RH", "medicines_error"): {4: 12},
+}
+
+
+def _planned(ctx: Ctx, key: str, kind: str) -> dict[dt.date, int]:
+    """The planned incidents of `kind` at `key` per day (a month's count spread over its
+    days up to the day before `as_of`, the current month pro rata), or {}."""
+    plan = PLANNED.get((key, kind))
+    if not plan:
+        return {}
+    rng = ctx.rng("incidents-planned", key, kind)
+    out: dict[dt.date, int] = {}
+    for back, count in sorted(plan.items(), reverse=True):
+        days = [d for d in ctx.days() if months_back(ctx, d) == back]
+        if back == 0:
+            count = round(count * len(days) / 30.44)
+        for day in (rng.choice(days) for _ in range(count)) if days else ():
+            out[day] = out.get(day, 0) + 1
+    return out
+
+
 def incidents(ctx: Ctx, writer: Writer) -> None:
     for key in ctx.locations:
         rng = ctx.rng("incidents", key)
         rows: list[Incident] = []
         staff_involved: list[list[Any]] = []
         themes: list[list[Any]] = []
+        planned = {kind: (_planned(ctx, key, kind), min(PLANNED[(key, kind)]),
+                          max(PLANNED[(key, kind)]))
+                   for k, kind in PLANNED if k == key}
         for day in ctx.days():
             for kind, rate in _incident_rates(ctx, key, day).items():
-                for _ in range(poisson(rng, rate / 30.44)):
+                count = poisson(rng, rate / 30.44)
+                if kind in planned:
+                    by_day, first, last = planned[kind]
+                    if first <= months_back(ctx, day) <= last:
+                        count = by_day.get(day, 0)
+                for _ in range(count):
                     # About one fall in eight causes harm.
                     actual = "fall_with_harm" if kind == "fall" and rng.random() < 0.13 else kind
                     incident = _incident(ctx, rng, key, day, actual)

@@ -182,9 +182,17 @@ CHANGES_MADE = (
     "Medicines section updated and the pain assessment tool added.",
     "Plan reviewed with {ref}; no changes needed this month.",
 )
+# What a review with nothing to change records: what was checked, so a good review is not
+# a short one (the drift sign "risk reviews losing detail" reads review length).
 NO_CHANGE = (
-    "Plan still accurate; no changes.", "Reviewed with {ref}; plan reflects current needs.",
-    "No changes needed; family happy with the plan.", "",
+    "Plan still accurate: daily notes, incident log and observed care all match it; no "
+    "changes this month.",
+    "Reviewed with {ref} and their key worker; the plan reflects current needs, preferences "
+    "and risks.",
+    "No changes needed: family happy with the plan, and the notes match what staff do day "
+    "to day.",
+    "Plan checked against the daily notes and this month's observations; it still describes "
+    "{ref}'s care.",
 )
 CAREPLAN_ACTIONS = (
     "Refer {ref} to the falls clinic and add the outcome to the plan",

@@ -33,6 +33,7 @@ class FullDemo:
     story: Any  # test_operational.Story
     facts: Any  # test_governance_story.Facts
     escalations: Any  # test_escalations_story.EscalationFacts
+    early_warning: Any  # test_early_warning_story.EarlyWarningFacts
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Rebuilt:
 @pytest.fixture(scope="session")
 def full_demo(django_db_setup: Any, django_db_blocker: Any) -> FullDemo:
     from sustain.demo.tests import (
+        test_early_warning_story,
         test_escalations_story,
         test_governance_story,
         test_operational,
@@ -53,7 +55,8 @@ def full_demo(django_db_setup: Any, django_db_blocker: Any) -> FullDemo:
         org = build_demo(seed=data.DEFAULT_SEED, as_of=AS_OF).organisation
         found = FullDemo(story=test_operational.read_story(org),
                          facts=test_governance_story.read_all_facts(org),
-                         escalations=test_escalations_story.read_escalations(org))
+                         escalations=test_escalations_story.read_escalations(org),
+                         early_warning=test_early_warning_story.read_early_warning(org))
         transaction.set_rollback(True)
     return found
 
