@@ -121,3 +121,19 @@ def test_other_organisations_and_other_locations_are_404(org: Any, other_org: An
                       ).status_code == 404
     client.force_login(make_user(org, "commissioner", scope="organisation"))
     assert client.get("/indicators/").status_code == 403
+
+
+def test_chart_card_partial(org: Any, falls: Indicator, location: Any) -> None:
+    from django.template.loader import render_to_string
+
+    add_series(falls, location, NUMERATORS)
+    card = selectors.location_charts(location)[0]
+    html = render_to_string("indicators/_chart_card.html", {"card": card})
+    assert f"/indicators/{falls.uuid}/?location={location.uuid}" in html
+    assert 'viewBox="0 0 400 220"' in html and "Special cause concern" in html
+    # The contract's variables work too (indicator, location, chart_html, icons).
+    html = render_to_string("indicators/_chart_card.html", {
+        "indicator": falls, "location": location, "chart_html": card.chart_html,
+        "icons": card.icons_html})
+    assert f"/indicators/{falls.uuid}/?location={location.uuid}" in html
+    assert html.count("<svg") == 2  # the variation icon (no target: no assurance) and chart
