@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from sustain.dashboards import panels, selectors
+from sustain.dashboards.render import provider_fragments as render_fragments
+from sustain.dashboards.render import risk_explanation
 from sustain.engine.access import Perm
 from sustain.web.views.base import get_visible_or_404, require_perm_anywhere
 
@@ -30,6 +32,7 @@ def partner_css() -> list[str]:
 def provider(request: HttpRequest) -> HttpResponse:
     require_perm_anywhere(request, Perm.THEME_VIEW)
     board = selectors.provider_dashboard(request.user, timezone.now())
+    render_fragments(board)
     return render(request, "dashboards/provider.html", {"board": board,
                                                          "extra_css": partner_css()})
 
@@ -40,5 +43,5 @@ def location(request: HttpRequest, uuid: Any) -> HttpResponse:
     place = get_visible_or_404(selectors.visible_locations(user), lambda qs, _: qs, user, uuid)
     dashboard = panels.location_dashboard(user, place, timezone.now())
     return render(request, "dashboards/location.html", {
-        "d": dashboard, "location": place,
+        "d": dashboard, "location": place, "risk_html": risk_explanation(dashboard.row.score),
         "extra_css": partner_css()})
