@@ -17,6 +17,8 @@ from sustain.dashboards.selectors import HeatCell, LocationRow
 from sustain.engine.risk_rank import RiskScore
 
 _PLACEHOLDER = uuid_module.UUID(int=0)
+EMPTY_CELL = SafeString('<td class="heat-cell heat-none"><span aria-hidden="true">—</span>'
+                        '<span class="visually-hidden">No theme</span></td>')
 
 
 def url_maker(name: str) -> Callable[[Any], str]:
@@ -40,13 +42,11 @@ def heat_cells(row: LocationRow, cells: list[HeatCell], theme_url: Callable[[Any
                themes_list: str) -> SafeString:
     """One heat-map row's cells: the stage written out (colour repeats it), linked to the
     theme, or to the location's theme list when the cell holds several."""
-    parts = []
+    parts: list[str] = []
     name = row.location.name
     for cell in cells:
         if not cell.themes:
-            parts.append(format_html('<td class="heat-cell heat-none"><span aria-hidden="true">'
-                                     '—</span><span class="visually-hidden">No theme</span>'
-                                     '</td>'))
+            parts.append(EMPTY_CELL)
             continue
         badge = format_html('<span class="stage stage-{}">{}</span>', cell.stage, cell.label)
         if len(cell.themes) == 1:
