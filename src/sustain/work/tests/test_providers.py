@@ -40,8 +40,9 @@ def _fresh(user: Any) -> Any:
 
 def test_every_kind_is_registered() -> None:
     # the built-in kinds, and those other apps add (lessons: hand-overs, lessons to adopt;
-    # escalations: response tasks)
-    assert set(providers.registered()) == {*KINDS, "handover", "lesson", "escalation"}
+    # escalations: response tasks; signals: concern signals to interpret)
+    assert set(providers.registered()) == {*KINDS, "handover", "lesson", "escalation",
+                                           "signal"}
 
 
 def test_each_provider_returns_the_owners_items_and_nothing_for_others(
