@@ -137,3 +137,18 @@ def test_chart_card_partial(org: Any, falls: Indicator, location: Any) -> None:
         "icons": card.icons_html})
     assert f"/indicators/{falls.uuid}/?location={location.uuid}" in html
     assert html.count("<svg") == 2  # the variation icon (no target: no assurance) and chart
+
+
+def test_records_behind_are_scoped_to_the_reader(org: Any, falls: Indicator, location: Any,
+                                                 make_user: Any, client: Any) -> None:
+    """A board member sees the value (theme.view) but not the incidents behind it."""
+    from sustain.incidents.services import incident_create
+
+    value = add_series(falls, location, NUMERATORS)[-1]
+    incident_create(actor="test", organisation=org, location=location, type="fall",
+                    severity="low",
+                    occurred_at=timezone.make_aware(dt.datetime(2026, 2, 10, 14, 0)))
+    client.force_login(make_user(org, "board_member", scope="organisation"))
+    html = client.get(f"/indicators/values/{value.uuid}/").content.decode()
+    assert "10 Feb 2026" not in html
+    assert "1 more record counted here is not shown" in html
