@@ -126,16 +126,22 @@ class RiskScore:
 
     @property
     def explanation(self) -> str:
-        """The components that scored, largest first, as one sentence."""
-        scoring = sorted((c for c in self.components if c.points),
-                         key=lambda c: (-c.points, c.key))
+        """The components that scored, largest first (equal ones in the rule's order), as one
+        sentence."""
+        scoring = sorted((c for c in self.components if c.points), key=lambda c: -c.points)
         if not scoring:
             return f"Risk score 0: nothing in the facts shown to you raises {self.name}."
-        parts = "; ".join(f"{c.label.lower()} {c.points}" for c in scoring)
+        parts = "; ".join(f"{_lower_first(c.label)} {c.points}" for c in scoring)
         return f"Risk score {self.total}: {parts}."
 
     def sort_key(self) -> tuple[int, str, str]:
         return sort_key(self)
+
+
+def _lower_first(label: str) -> str:
+    """"Open themes" → "open themes"; "CQC rating" stays (an acronym keeps its capitals)."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

@@ -111,7 +111,8 @@ def test_every_component_is_explained_and_its_numbers_add_up() -> None:
         assert stated is not None and int(stated.group(1)) == c.points, c.sentence
     assert score.total == sum(c.points for c in score.components) == 5 + 8 + 9 + 8 + 3 + 8
     assert score.rule_version == RULE_VERSION
-    assert score.explanation.startswith("Risk score 41: drift 9;")
+    assert score.explanation == ("Risk score 41: drift 9; open themes 8; concern signals 8; "
+                                 "escalation tasks 8; CQC rating 5; overdue governance 3.")
 
 
 def test_rank_orders_by_score_then_name() -> None:
