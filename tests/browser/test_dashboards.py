@@ -2,9 +2,9 @@
 risk order (Oak House, inadequate with a recovering falls theme and overdue governance, first;
 Ash Lodge, never inspected with a relapsed medicines theme, second; the good home last), opens
 the explanation of a row, reaches a heat-map cell and a row link with the keyboard alone and
-follows the row link to the location dashboard. axe finds no serious or critical problem at
-1280 px and at 375 px, where the tables scroll inside their own regions and the page does not
-scroll sideways."""
+follows the row link to the location dashboard (with an indicator chart card). axe finds no
+serious or critical problem at 1280 px and at 375 px, where the tables and charts scroll inside
+their own regions and the page does not scroll sideways."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def _facts(where: Site) -> None:
     b.theme(where.neighbour, "MAR gaps", "relapsed", meds)
     b.theme(where.elsewhere, "Call bells", "embedded")
     b.overdue_occurrence(where.home)
+    b.indicator_series(where.home, [5, 6, 5, 4, 6, 5, 5, 6, 4, 5, 6, 5, 5, 30])
     b.theme(where.foreign, "Hilltop theme", "relapsed", falls)
 
 
@@ -92,6 +93,8 @@ def test_provider_dashboard_in_risk_order_with_keyboard_and_axe(page: Any, site:
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Dashboard: Oak House')")
     assert page.locator("#governance-heading").inner_text() == "Overdue governance (1)"
+    assert page.locator("#charts-heading").inner_text() == "Indicators (1)"
+    assert page.locator(".chart-cards svg").count() >= 1
     assert _check(page, "location dashboard") == []
 
 
@@ -105,5 +108,6 @@ def test_provider_dashboard_fits_a_phone(phone: Any, site: Site) -> None:
     assert _check(phone, "provider dashboard (phone)") == []
     phone.goto(f"{site.url}/dashboard/locations/{site.home.uuid}/")
     phone.wait_for_selector("h1:has-text('Dashboard: Oak House')")
+    assert phone.locator(".chart-cards svg").count() >= 1
     assert _no_sideways_scroll(phone)
     assert _check(phone, "location dashboard (phone)") == []

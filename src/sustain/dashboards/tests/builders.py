@@ -62,3 +62,22 @@ def task(location: Any, due_in_hours: float, title: str = "Immediate supervision
         response_index=0, task_type="supervision", title=title,
         fulfilled_by_type="supervision", owner_role="registered_manager", due_at=due,
         original_due_at=due)
+
+
+def indicator_series(location: Any, values: list[int], code: str = "falls-rate") -> Any:
+    """A monthly falls indicator with these numerators (per 1,000 bed days) from Jan 2024."""
+    from sustain.indicators.models import Indicator, IndicatorValue
+
+    ind = Indicator.objects.create(
+        organisation_id=location.organisation_id, code=code,
+        name=f"Falls per 1,000 occupied bed days ({code})", unit="per 1,000 occupied bed days",
+        numerator="falls", denominator="occupied_bed_days", multiplier=1000.0,
+        direction="higher_is_worse", kind="rate")
+    for n, falls in enumerate(values):
+        start = dt.date(2024 + n // 12, n % 12 + 1, 1)
+        end = dt.date(2024 + (n + 1) // 12, (n + 1) % 12 + 1, 1)
+        IndicatorValue.objects.create(
+            organisation_id=location.organisation_id, indicator=ind, location=location,
+            period_start=start, period_end=end, numerator=falls, denominator=1000,
+            value=falls, computed_at=timezone.now())
+    return ind

@@ -190,23 +190,7 @@ def test_query_count_does_not_grow_with_locations_and_themes(client: Any, make_u
 
 
 def _falls_series(location: Any, values: list[int], code: str = "falls-rate") -> Any:
-    from django.utils import timezone
-
-    from sustain.indicators.models import Indicator, IndicatorValue
-
-    ind = Indicator.objects.create(
-        organisation_id=location.organisation_id, code=code,
-        name=f"Falls per 1,000 occupied bed days ({code})", unit="per 1,000 occupied bed days",
-        numerator="falls", denominator="occupied_bed_days", multiplier=1000.0,
-        direction="higher_is_worse", kind="rate")
-    for n, falls in enumerate(values):
-        start = dt.date(2024 + n // 12, n % 12 + 1, 1)
-        end = dt.date(2024 + (n + 1) // 12, (n + 1) % 12 + 1, 1)
-        IndicatorValue.objects.create(
-            organisation_id=location.organisation_id, indicator=ind, location=location,
-            period_start=start, period_end=end, numerator=falls, denominator=1000,
-            value=falls, computed_at=timezone.now())
-    return ind
+    return b.indicator_series(location, values, code)
 
 
 def test_indicator_cards_on_the_page_and_icons_in_the_api(client: Any, token_client: Any,
