@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from sustain.engine.spc import SeriesChart, SeriesPoint, spc_series
+from sustain.engine.spc import SeriesChart, SeriesPoint, spc_charts, spc_series
 from sustain.indicators.compute import COMPUTATIONS
 from sustain.indicators.funnels import FunnelLocation as FunnelLocation
 from sustain.indicators.funnels import FunnelView as FunnelView
@@ -60,7 +61,8 @@ def _number(x: float) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
-def chart(indicator: Indicator, values: list[IndicatorValue]) -> SeriesChart:
+def chart(indicator: Indicator, values: Sequence[IndicatorValue] | Sequence[CardValue]
+          ) -> SeriesChart:
     """The XmR chart of a series (values without a denominator left out)."""
     return spc_series([v.value for v in values if v.value is not None], indicator.improvement,
                       target=indicator.target)
@@ -105,6 +107,18 @@ def period_label(indicator: Indicator, start: dt.date) -> str:
 
 
 @dataclass(frozen=True)
+class CardValue:
+    """What a chart card needs of one value (read as a plain row, not a model object)."""
+
+    pk: int
+    uuid: Any
+    period_start: dt.date
+    value: float
+    numerator: int
+    denominator: int
+
+
+@dataclass(frozen=True)
 class ChartCard:
     """One indicator at one location: its values (with a value, oldest first), the XmR
     chart over them and the latest point's variation and assurance icons. `chart_html` and
@@ -112,11 +126,11 @@ class ChartCard:
 
     indicator: Indicator
     location: Any
-    values: list[IndicatorValue]
+    values: list[CardValue]
     chart: SeriesChart
 
     @property
-    def latest(self) -> IndicatorValue | None:
+    def latest(self) -> CardValue | None:
         return self.values[-1] if self.values else None
 
     @property
@@ -127,7 +141,7 @@ class ChartCard:
     def assurance(self) -> str:
         return self.chart.assurance
 
-    @property
+    @cached_property
     def periods(self) -> list[str]:
         return [period_label(self.indicator, v.period_start) for v in self.values]
 
@@ -163,13 +177,17 @@ def location_charts(location: Any, indicators: Iterable[Indicator] | None = None
     else:
         chosen = sorted(indicators, key=lambda i: i.name)
     by_pk = {i.pk: i for i in chosen}
-    grouped: dict[int, list[IndicatorValue]] = {}
+    grouped: dict[int, list[CardValue]] = {}
     rows = IndicatorValue.objects.filter(
         location_id=location.pk, archived_at__isnull=True, value__isnull=False,
-        indicator_id__in=list(by_pk)).order_by("indicator_id", "period_start")
-    for row in rows:
-        row.indicator = by_pk[row.indicator_id]
-        grouped.setdefault(row.indicator_id, []).append(row)
-    return [ChartCard(ind, location, grouped[ind.pk], chart(ind, grouped[ind.pk]))
-            for ind in chosen if ind.pk in grouped]
+        indicator_id__in=list(by_pk)).order_by("indicator_id", "period_start").values_list(
+        "indicator_id", "pk", "uuid", "period_start", "value", "numerator", "denominator")
+    for ind_id, *row in rows:  # plain rows: model objects cost 4 ms per 60 values
+        grouped.setdefault(ind_id, []).append(CardValue(*row))
+    shown = [ind for ind in chosen if ind.pk in grouped]
+    charts = spc_charts([[v.value for v in grouped[ind.pk]] for ind in shown],
+                        [ind.improvement for ind in shown],
+                        targets=[ind.target for ind in shown])
+    return [ChartCard(ind, location, grouped[ind.pk], c)
+            for ind, c in zip(shown, charts, strict=True)]
 

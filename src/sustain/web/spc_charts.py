@@ -36,6 +36,7 @@ from django.utils.text import slugify
 
 from sustain.engine.funnel import POSITION_LABELS, Funnel, Judgement, Position
 from sustain.engine.spc import SeriesChart, SeriesPoint
+from sustain.web import spc_svg
 
 # MDC colours (research §1.3).
 COMMON = "#a6a6a6"
@@ -271,6 +272,11 @@ class SpcView:
     colours: dict[str, str] = field(default_factory=dict)
     linked: bool = False  # the points are links: the SVG is a group, not one image
 
+    @property
+    def svg(self) -> SafeString:
+        """The chart as an `<svg>` element (`spc_svg.svg`; the templates print this)."""
+        return spc_svg.svg(self)
+
 
 def _variation_kind(icon: str) -> tuple[str, str]:
     if icon == "common_cause":
@@ -279,10 +285,28 @@ def _variation_kind(icon: str) -> tuple[str, str]:
     return kind, "H" if icon.endswith("_high") else "L"
 
 
+COLOURS = {"common": COMMON, "improvement": IMPROVEMENT, "concern": CONCERN,
+           "neutral": NEUTRAL, "target": TARGET, "outline": OUTLINE, "line": LINE,
+           "limit": LIMIT, "text": TEXT, "muted": MUTED, "target_text": TARGET_TEXT}
+
+
+def _icon_view(chart: SeriesChart, view: SpcView) -> SpcView:
+    """The chart-wide words of a view: colours, icons and their labels, trial limits."""
+    view.colours = COLOURS
+    view.variation_icon = chart.variation_icon
+    view.variation_label = VARIATION_LABELS.get(chart.variation_icon, chart.variation_icon)
+    view.variation_kind, view.variation_letter = _variation_kind(chart.variation_icon)
+    view.assurance = chart.assurance
+    view.assurance_label = ASSURANCE_LABELS.get(chart.assurance, chart.assurance)
+    view.trial = chart.trial
+    view.insufficient_variation = chart.insufficient_variation
+    return view
+
+
 def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str],
              target: float | None = None, rebase: Sequence[bool] | None = None,
              chart_id: str | None = None, size: tuple[int, int] | None = None,
-             links: Sequence[str] | None = None) -> SpcView:
+             links: Sequence[str] | None = None, table: bool = True) -> SpcView:
     """The geometry and words of one XmR chart (what the templates draw). `size` (width,
     height in SVG units, default 640 × 320) draws a smaller chart, e.g. for a dashboard card:
     the text keeps its size, so it stays readable when the card is narrow. `links` (one URL
@@ -293,24 +317,15 @@ def spc_view(chart: SeriesChart, *, title: str, unit: str, periods: Sequence[str
     if links is not None and len(links) != len(points):
         raise ValueError("links must give one URL (or '') per point")
     width, height = size or (WIDTH, HEIGHT)
-    view = SpcView(ident=chart_id or f"spc-{_ident(title, 'chart')}", title=title, unit=unit,
-                   width=width, height=height, plot_right=_c(width - RIGHT),
-                   plot_bottom=_c(height - BOTTOM), x_label_y=_c(height - BOTTOM + 22))
-    view.colours = {"common": COMMON, "improvement": IMPROVEMENT, "concern": CONCERN,
-                    "neutral": NEUTRAL, "target": TARGET, "outline": OUTLINE, "line": LINE,
-                    "limit": LIMIT, "text": TEXT, "muted": MUTED, "target_text": TARGET_TEXT}
-    view.variation_icon = chart.variation_icon
-    view.variation_label = VARIATION_LABELS.get(chart.variation_icon, chart.variation_icon)
-    view.variation_kind, view.variation_letter = _variation_kind(chart.variation_icon)
-    view.assurance = chart.assurance
-    view.assurance_label = ASSURANCE_LABELS.get(chart.assurance, chart.assurance)
-    view.trial = chart.trial
-    view.insufficient_variation = chart.insufficient_variation
-    view.rows = [
+    view = _icon_view(chart, SpcView(
+        ident=chart_id or f"spc-{_ident(title, 'chart')}", title=title, unit=unit,
+        width=width, height=height, plot_right=_c(width - RIGHT),
+        plot_bottom=_c(height - BOTTOM), x_label_y=_c(height - BOTTOM + 22)))
+    view.rows = [  # the data table's rows (`table=False`: only the SVG is drawn)
         Row(periods[i], fmt(p.value), fmt(p.mean), fmt(p.lpl), fmt(p.upl),
             point_words(p), p.trial, _point_kind(p.point_type))
         for i, p in enumerate(points)
-    ]
+    ] if table else []
     if not points:
         view.desc = f"{title}: no data yet."
         return view
@@ -404,8 +419,8 @@ def spc_chart_svg(chart: SeriesChart, *, title: str, unit: str, periods: list[st
     """An XmR chart in the MDC style as an `<svg>` element (role img, title and desc);
     `size` as in `spc_view`."""
     view = spc_view(chart, title=title, unit=unit, periods=periods, target=target,
-                    rebase=rebase, chart_id=chart_id, size=size)
-    return _render("charts/_spc_svg.html", chart=view)
+                    rebase=rebase, chart_id=chart_id, size=size, table=False)
+    return view.svg
 
 
 def spc_table(chart: SeriesChart, *, title: str, unit: str, periods: list[str],
@@ -418,8 +433,9 @@ def spc_table(chart: SeriesChart, *, title: str, unit: str, periods: list[str],
 def spc_icons(chart: SeriesChart, *, title: str = "", unit: str = "",
               periods: list[str] | None = None) -> SafeString:
     """The variation and assurance icons as small SVG badges, each with its label."""
-    view = spc_view(chart, title=title, unit=unit,
-                    periods=periods if periods is not None else [""] * len(chart.points))
+    del periods, unit  # the badges need no geometry (kept for callers that pass them)
+    view = _icon_view(chart, SpcView(ident=f"spc-{_ident(title, 'chart')}", title=title,
+                                     unit=""))
     return _render("charts/_spc_icons.html", chart=view)
 
 

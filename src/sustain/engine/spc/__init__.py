@@ -45,6 +45,7 @@ __all__ = [
     "assurance",
     "spc_batch",
     "spc_matrix",
+    "spc_charts",
     "spc_series",
     "summarise",
     "variation_icons",
@@ -80,33 +81,54 @@ def spc_series(
     options: SPCOptions | None = None,
 ) -> SeriesChart:
     """One series, for dashboards: calls the vectorised core with a batch of one."""
-    if improvement not in DIRECTION_WORDS:
-        raise ValueError(f"improvement must be one of {sorted(DIRECTION_WORDS)}")
-    y = np.asarray(values, dtype=np.float64)
-    direction = np.array([DIRECTION_WORDS[improvement]], dtype=np.int8)
-    offsets = np.array([0, y.shape[0]], dtype=np.int64)
-    flags = None if rebase is None else np.asarray(rebase, dtype=np.bool_)
+    return spc_charts([values], [improvement], targets=[target],
+                      rebase=None if rebase is None else [rebase], options=options)[0]
+
+
+def spc_charts(
+    series: Sequence[Sequence[float]],
+    improvements: Sequence[str],
+    *,
+    targets: Sequence[float | None] | None = None,
+    rebase: Sequence[Sequence[bool]] | None = None,
+    options: SPCOptions | None = None,
+) -> list[SeriesChart]:
+    """Several series at once (e.g. every indicator of a location's dashboard): one call of
+    the vectorised core, one `SeriesChart` per series, in order."""
+    for improvement in improvements:
+        if improvement not in DIRECTION_WORDS:
+            raise ValueError(f"improvement must be one of {sorted(DIRECTION_WORDS)}")
+    if len(improvements) != len(series):
+        raise ValueError("give one improvement word per series")
+    lengths = [len(v) for v in series]
+    y = np.concatenate([np.asarray(v, dtype=np.float64) for v in series]) if series \
+        else np.zeros(0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    direction = np.array([DIRECTION_WORDS[w] for w in improvements], dtype=np.int8)
+    flags = None if rebase is None else np.concatenate(
+        [np.asarray(r, dtype=np.bool_) for r in rebase])
     result = spc_batch(y, offsets, direction, rebase=flags, options=options)
-    tgt = np.array([np.nan if target is None else target])
+    tgt = np.array([np.nan if t is None else t for t in (targets or [None] * len(series))],
+                   dtype=np.float64)
     summary = summarise(result, direction, tgt)
-    means, lpls, upls = result.point_mean(), result.point_lpl(), result.point_upl()
-    trial = result.point_trial()
-    points = tuple(
-        SeriesPoint(
-            value=float(y[i]),
-            mean=float(means[i]),
-            lpl=float(lpls[i]),
-            upl=float(upls[i]),
-            point_type=POINT_TYPE_NAMES[int(result.point_type[i])],
-            rule=RULE_NAMES[int(result.rule[i])],
-            trial=bool(trial[i]),
+    means, lpls, upls = (result.point_mean().tolist(), result.point_lpl().tolist(),
+                         result.point_upl().tolist())
+    trial, values = result.point_trial().tolist(), y.tolist()
+    types, rules = result.point_type.tolist(), result.rule.tolist()
+    charts = []
+    for n in range(len(series)):
+        lo, hi = int(offsets[n]), int(offsets[n + 1])
+        points = tuple(
+            SeriesPoint(value=values[i], mean=means[i], lpl=lpls[i], upl=upls[i],
+                        point_type=POINT_TYPE_NAMES[types[i]], rule=RULE_NAMES[rules[i]],
+                        trial=bool(trial[i]))
+            for i in range(lo, hi)
         )
-        for i in range(y.shape[0])
-    )
-    return SeriesChart(
-        points=points,
-        variation_icon=VARIATION_ICON_NAMES[int(summary.variation_icon[0])],
-        assurance=ASSURANCE_NAMES[int(summary.assurance[0])],
-        trial=bool(summary.trial[0]) if y.shape[0] else True,
-        insufficient_variation=bool(summary.insufficient_variation[0]),
-    )
+        charts.append(SeriesChart(
+            points=points,
+            variation_icon=VARIATION_ICON_NAMES[int(summary.variation_icon[n])],
+            assurance=ASSURANCE_NAMES[int(summary.assurance[n])],
+            trial=bool(summary.trial[n]) if hi > lo else True,
+            insufficient_variation=bool(summary.insufficient_variation[n]),
+        ))
+    return charts

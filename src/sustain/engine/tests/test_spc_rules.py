@@ -340,3 +340,17 @@ def test_trend_cases_from_the_package_tests() -> None:
     rules = label([v - 4.0 for v in values], amr=10.0)[0]
     assert rules == ["none"] + ["trend"] * 7 + ["none"]
     assert label([v - 4.0 for v in [1, 2, 3, 3, 4, 5, 6]], amr=10.0)[0] == ["none"] * 7
+
+
+def test_spc_charts_matches_one_series_at_a_time() -> None:
+    """The batch of several charts gives each series what `spc_series` gives it alone."""
+    from sustain.engine.spc import spc_charts
+
+    series = [[5, 6, 5, 7, 6, 5, 12, 13, 12, 14, 13, 12, 13, 14], [], [1.0],
+              [80, 82, 79, 85, 90, 91, 92, 93, 94, 95, 96, 97]]
+    words = ["decrease", "increase", "neutral", "increase"]
+    targets = [6.0, None, None, 85.0]
+    together = spc_charts(series, words, targets=targets)
+    alone = [spc_series(v, w, target=t) for v, w, t in zip(series, words, targets, strict=True)]
+    assert [repr(c) for c in together] == [repr(c) for c in alone]
+    assert together[0].points[-1].point_type == "special_cause_concern"
