@@ -2,8 +2,8 @@
 
 **Detection** (`detect_signals`) reads each indicator's values (`values_list`, no model
 objects), builds locations × periods matrices aligned by period and runs the alerting
-(`detection.detect`, vectorised over locations) in both directions. Missing periods (no value,
-or a zero denominator) are left out of a location's series; locations with the same observed
+(`engine.alerting.windows.detect`, vectorised over locations) in both directions. Missing
+periods (no value, or a zero denominator) are left out of a location's series; locations with the same observed
 periods share a matrix. Only periods in the recent window (`RECENT`: the last 6 monthly or 12
 weekly periods) can raise a signal: on a first run over years of history, old alerts are not
 news. Idempotent by (indicator, location, period start, direction); an open or noted signal
@@ -38,8 +38,8 @@ from sustain.core.errors import InvalidInput, PermissionDenied
 from sustain.core.history import PendingChange, snapshot
 from sustain.core.services import tracked_create, tracked_update
 from sustain.engine.access import Perm
+from sustain.engine.alerting.windows import Series, detect
 from sustain.indicators.models import Direction, Indicator, IndicatorValue
-from sustain.signals.detection import Series, detect
 from sustain.signals.explain import explanation, method_name, month_or_week
 from sustain.signals.models import Signal
 from sustain.tenancy.models import Location, Organisation

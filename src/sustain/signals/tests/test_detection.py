@@ -7,7 +7,7 @@ import datetime as dt
 
 import numpy as np
 
-from sustain.signals.detection import Series, detect
+from sustain.engine.alerting.windows import Series, detect
 from sustain.signals.explain import explanation, number
 
 N = 40

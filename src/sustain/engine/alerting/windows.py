@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sustain.engine.alerting import alert_indicator
+from .triage import alert_indicator
 
 COUNT_KINDS = ("rare_count", "rate", "proportion")
 
