@@ -3,13 +3,13 @@
 **Detection** (`detect_signals`) reads each indicator's values (`values_list`, no model
 objects), builds locations × periods matrices aligned by period and runs the alerting
 (`engine.alerting.windows.detect`, vectorised over locations) in both directions. Missing
-periods (no value, or a zero denominator) are left out of a location's series; locations with the same observed
-periods share a matrix. Only periods in the recent window (`RECENT`: the last 6 monthly or 12
-weekly periods) can raise a signal: on a first run over years of history, old alerts are not
-news. Idempotent by (indicator, location, period start, direction); an open or noted signal
-whose alert no longer holds (values corrected) is withdrawn with a reason, never deleted; a
-withdrawn one found again is reopened. History (ADR 0009's convention for generated rows):
-new signals are written in bulk with one history entry per run and indicator on the
+periods (no value, or a zero denominator) are left out of a location's series; locations with
+the same observed periods share a matrix. Only periods in the recent window (`RECENT`: the last
+6 monthly or 12 weekly periods) can raise a signal: on a first run over years of history, old
+alerts are not news. Idempotent by (indicator, location, period start, direction); an open or
+noted signal whose alert no longer holds (values corrected) is withdrawn with a reason, never
+deleted; a withdrawn one found again is reopened. History (ADR 0009's convention for generated
+rows): new signals are written in bulk with one history entry per run and indicator on the
 indicator; withdrawals, reopenings and interpretations are tracked updates of the signal.
 
 A concern signal is owned by the registered manager at the location and due for
