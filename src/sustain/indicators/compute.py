@@ -5,13 +5,15 @@ records, in the database, set-based:
 
 * **event** computations (falls, complaints, audits due…) read every record of the whole window
   once and group by location and period (``GROUP BY location, TruncMonth/TruncWeek(date)``);
-* **state** computations (occupied bed days, training compliance at the end of the period) are
-  one grouped query per period (``GROUP BY location``), because a record counts in every period
-  it spans.
+* **state** computations (occupied bed days, training compliance at the end of the period) read
+  the records of the whole window once (training: with each record's next record of the same
+  person and course, ``LEAD(completed_on)``) and Python files each record into the periods it
+  spans (a record counts in every period it spans) — the same numbers as the per-period
+  definition in `records`, which the drill-down uses.
 
-No Python loop runs over records; Python only files the grouped rows. `records` gives the
-records counted for one location and period — the drill-down behind a value
-(`selectors.records_behind`).
+The event computations run no Python loop over records; Python only files the grouped rows.
+`records` gives the records counted for one location and period — the drill-down behind a
+value (`selectors.records_behind`).
 
 Periods are [start, end) in local dates (Europe/London): months start on the 1st, weeks on
 Monday. Dates of datetime fields (incidents, safeguarding concerns, audit completion) are
@@ -21,6 +23,7 @@ taken in local time.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,8 +38,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions.window import Lead
 
 from sustain.audits.models import Audit
 from sustain.careplans.models import CarePlanReview
@@ -70,6 +75,9 @@ class Computation:
     scale: int = 1  # a summed decimal × scale, rounded to an integer
     lag_days: int = 0  # a period is complete only this many days after it ends
     is_bed_days: bool = False  # a sum of days, not records (no drill-down)
+    # state computations: all periods at once (organisation, location ids, periods) → counts;
+    # the same numbers as `records` period by period
+    counter: Callable[[int, Sequence[int] | None, Sequence[Period]], Counts] | None = None
 
     def compute(self, organisation_id: int, location_ids: Sequence[int] | None,
                 periods: Sequence[Period], frequency: str) -> Counts:
@@ -77,6 +85,8 @@ class Computation:
             return {}
         if self.is_bed_days:
             return _bed_days(organisation_id, location_ids, periods)
+        if self.counter is not None:
+            return self.counter(organisation_id, location_ids, periods)
         if self.date_field is None:
             out: Counts = {}
             for p in periods:
@@ -92,7 +102,8 @@ class Computation:
         return {(r["location_id"], _as_date(r["_period"])): self._int(r["n"]) for r in rows}
 
     def _aggregate(self) -> Any:
-        return Count("pk", distinct=True) if self.total is None else Sum(self.total)
+        # COUNT(*): the records querysets join only along foreign keys (one row per record)
+        return Count("pk") if self.total is None else Sum(self.total)
 
     def _int(self, n: Any) -> int:
         if n is None:
@@ -128,20 +139,19 @@ def _people_present(org: int, locs: Sequence[int] | None, start: dt.date,
 
 def _bed_days(org: int, locs: Sequence[int] | None, periods: Sequence[Period]) -> Counts:
     """Σ over days d in the period of people with admission ≤ d < discharge: per person,
-    min(discharge, end) − max(admission, start) days. One grouped query per period; the
-    per-person spans are summed in the database (first and last day as day numbers)."""
+    min(discharge, end) − max(admission, start) days, for every period the person is present
+    in (`_people_present`). One query for the whole window; Python files each person's span
+    into the periods."""
     out: Counts = {}
-    for p in periods:
-        rows = (_people_present(org, locs, p.start, p.end).order_by()
-                .annotate(_first=Greatest(F("admission_date"), p.start, output_field=DateField()),
-                          _last=Least(Coalesce(F("discharge_date"), p.end), p.end,
-                                      output_field=DateField()))
-                .values("location_id")
-                .annotate(n=Sum(F("_last") - F("_first"))))
-        for r in rows:
-            n = r["n"]
-            days = n.days if isinstance(n, dt.timedelta) else int(n or 0)
-            out[(r["location_id"], p.start)] = days
+    rows = (_people_present(org, locs, periods[0].start, periods[-1].end).order_by()
+            .values_list("location_id", "admission_date", "discharge_date"))
+    for loc, admitted, discharged in rows:
+        for p in periods:
+            if admitted >= p.end or (discharged is not None and discharged <= p.start):
+                continue
+            last = p.end if discharged is None else min(discharged, p.end)
+            key = (loc, p.start)
+            out[key] = out.get(key, 0) + (last - max(admitted, p.start)).days
     return out
 
 
@@ -212,6 +222,61 @@ def _training_in_date(org: int, locs: Sequence[int] | None, start: dt.date,
                       end: dt.date) -> QuerySet:
     return _training_current(org, locs, start, end).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=end))
+
+
+def _training_counts(org: int, locs: Sequence[int] | None, periods: Sequence[Period],
+                    *, in_date: bool) -> Counts:
+    """`_training_current` (or `_training_in_date`) counted for every period in one query: a
+    live record is a person's latest of the course at a period end E when it was completed
+    before E and the next live record of the same person and course (any location; by
+    completion date, then id) was completed on or after E; the person has not left before E
+    (and, in date, the record does not expire before E)."""
+    ends = [p.end for p in periods]
+    last_end = ends[-1] if ends == sorted(ends) else max(ends)
+    scoped = _scoped(TrainingRecord.objects.all(), org, locs).filter(completed_on__lt=last_end)
+    rows = (TrainingRecord.objects.filter(
+        archived_at__isnull=True, completed_on__lt=last_end,
+        staff_id__in=scoped.values("staff_id"))
+        .order_by()
+        .annotate(_next_on=Window(Lead("completed_on"), partition_by=[F("staff_id"), F("course")],
+                                  order_by=[F("completed_on").asc(), F("pk").asc()]))
+        .values_list("organisation_id", "location_id", "completed_on", "expires_on",
+                     "staff__leaving_date", "_next_on"))
+    wanted = None if locs is None else set(locs)
+    order = sorted(range(len(periods)), key=lambda i: ends[i])
+    sorted_ends = [ends[i] for i in order]
+    spans: dict[int, list[int]] = {}  # location → +1/−1 at sorted period indices
+    for org_id, loc, completed, expires, leaving, next_on in rows:
+        if org_id != org or (wanted is not None and loc not in wanted):
+            continue
+        first = bisect_right(sorted_ends, completed)  # first period end after completion
+        stop = len(sorted_ends)
+        for bound in (_as_date(next_on) if next_on is not None else None, leaving,
+                      expires if in_date else None):
+            if bound is not None:
+                stop = min(stop, bisect_right(sorted_ends, bound))  # ends ≤ bound
+        if first < stop:
+            diff = spans.setdefault(loc, [0] * (len(sorted_ends) + 1))
+            diff[first] += 1
+            diff[stop] -= 1
+    out: Counts = {}
+    for loc, diff in spans.items():
+        running = 0
+        for k, i in enumerate(order):
+            running += diff[k]
+            if running:
+                out[(loc, periods[i].start)] = running
+    return out
+
+
+def _training_current_counts(org: int, locs: Sequence[int] | None,
+                             periods: Sequence[Period]) -> Counts:
+    return _training_counts(org, locs, periods, in_date=False)
+
+
+def _training_in_date_counts(org: int, locs: Sequence[int] | None,
+                             periods: Sequence[Period]) -> Counts:
+    return _training_counts(org, locs, periods, in_date=True)
 
 
 # --- audits -------------------------------------------------------------------------------
@@ -285,8 +350,10 @@ _ALL: Iterable[Computation] = (
     Computation("supervisions_due", "supervisions falling due", _supervisions_due, "next_due"),
     Computation("supervisions_overdue", "supervisions not followed up by the due date",
                 _supervisions_overdue, "next_due"),
-    Computation("training_current", "current training records", _training_current),
-    Computation("training_in_date", "training records in date", _training_in_date),
+    Computation("training_current", "current training records", _training_current,
+                counter=_training_current_counts),
+    Computation("training_in_date", "training records in date", _training_in_date,
+                counter=_training_in_date_counts),
     Computation("audits_due", "audits due", _audits_due, "due_date"),
     Computation("audits_done_on_time", "audits completed on time", _audits_on_time,
                 "due_date"),

@@ -163,12 +163,16 @@ def _write(ind: Indicator, rows: Sequence[Row], source: str, actor: Any,
     """Insert the new values, update the changed ones; the history entry for the indicator."""
     if not rows:
         return None
-    existing = {(v.location_id, v.period_start): v for v in IndicatorValue.objects.filter(
-        indicator=ind, location_id__in={r.location_id for r in rows},
-        period_start__in={r.period.start for r in rows})}
+    # Plain tuples for the comparison; model objects only for the rows that change.
+    existing = {(loc, start): (pk, rest) for loc, start, pk, *rest in
+                IndicatorValue.objects.filter(
+                    indicator=ind, location_id__in={r.location_id for r in rows},
+                    period_start__in={r.period.start for r in rows}).order_by()
+                .values_list("location_id", "period_start", "pk", "numerator", "denominator",
+                             "value", "period_end", "source")}
     now = timezone.now()
     new: list[IndicatorValue] = []
-    updates: list[RowUpdate[IndicatorValue]] = []
+    changed: dict[int, dict[str, Any]] = {}
     for r in rows:
         value = value_of(r.numerator, r.denominator, ind.multiplier)
         old = existing.get((r.location_id, r.period.start))
@@ -177,14 +181,14 @@ def _write(ind: Indicator, rows: Sequence[Row], source: str, actor: Any,
                 organisation_id=ind.organisation_id, indicator=ind, location_id=r.location_id,
                 period_start=r.period.start, period_end=r.period.end, numerator=r.numerator,
                 denominator=r.denominator, value=value, source=source, computed_at=now))
-        elif (old.numerator, old.denominator, old.value, old.period_end, old.source) != (
-                r.numerator, r.denominator, value, r.period.end, source):
-            updates.append(RowUpdate(old, {"numerator": r.numerator,
-                                           "denominator": r.denominator, "value": value,
-                                           "period_end": r.period.end, "source": source,
-                                           "computed_at": now}))
+        elif tuple(old[1]) != (r.numerator, r.denominator, value, r.period.end, source):
+            changed[old[0]] = {"numerator": r.numerator, "denominator": r.denominator,
+                               "value": value, "period_end": r.period.end, "source": source,
+                               "computed_at": now}
         else:
             result.unchanged += 1
+    objs = IndicatorValue.objects.in_bulk(list(changed)) if changed else {}
+    updates = [RowUpdate(objs[pk], changes) for pk, changes in changed.items()]
     if new:
         tracked_create_many(actor=actor, objs=new, record=False)
     if updates:

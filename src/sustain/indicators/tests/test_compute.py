@@ -21,6 +21,7 @@ from sustain.indicators.library import load_library
 from sustain.medicines.models import Discrepancy, MedicinesCheck
 from sustain.people.tests.factories import PersonFactory, StaffFactory
 from sustain.safeguarding.models import SafeguardingConcern
+from sustain.tenancy.tests.factories import LocationFactory
 from sustain.workforce.models import Supervision, TrainingRecord
 
 LONDON = ZoneInfo("Europe/London")
@@ -261,3 +262,97 @@ def test_feedback_without_response(location: Any) -> None:
     assert count("feedback_received_30d", location) == {FEB.start: 0, MARCH.start: 3}
     assert count("feedback_unanswered_30d", location) == {FEB.start: 0, MARCH.start: 2}
     assert COMPUTATIONS["feedback_unanswered_30d"].lag_days == 30
+
+
+# --- the all-periods state computations agree with the per-period definition ----------------
+
+SIX_MONTHS = [Period(dt.date(2025, 10 + k, 1) if k < 3 else dt.date(2026, k - 2, 1),
+                     dt.date(2025, 11 + k, 1) if k < 2 else dt.date(2026, k - 1, 1))
+              for k in range(6)]  # Oct 2025 … Mar 2026
+EIGHT_WEEKS = [Period(dt.date(2026, 1, 5) + dt.timedelta(weeks=k),
+                      dt.date(2026, 1, 12) + dt.timedelta(weeks=k)) for k in range(8)]
+
+
+def per_period(name: str, org_id: int, locs: list[int], periods: list[Period]) -> dict:
+    """The per-period definition: `records` counted (training) or its day spans summed (bed
+    days), one grouped query per period — what `compute` gave before it went set-based."""
+    from django.db.models import Count, DateField, F, Sum
+    from django.db.models.functions import Coalesce, Greatest, Least
+
+    out = {}
+    for p in periods:
+        qs = COMPUTATIONS[name].records(org_id, locs, p.start, p.end).order_by()
+        if name == "occupied_bed_days":
+            rows = (qs.annotate(_first=Greatest(F("admission_date"), p.start,
+                                                output_field=DateField()),
+                                _last=Least(Coalesce(F("discharge_date"), p.end), p.end,
+                                            output_field=DateField()))
+                    .values("location_id").annotate(n=Sum(F("_last") - F("_first"))))
+        else:
+            rows = qs.values("location_id").annotate(n=Count("pk", distinct=True))
+        for r in rows:
+            n = r["n"]
+            out[(r["location_id"], p.start)] = n.days if isinstance(n, dt.timedelta) else n
+    return out
+
+
+def test_training_all_periods_equals_per_period(org: Any, other_org: Any, location: Any,
+                                                sibling_location: Any) -> None:
+    import random
+
+    rnd = random.Random(7)
+    boundaries = [p.end for p in SIX_MONTHS + EIGHT_WEEKS] + [SIX_MONTHS[0].start]
+    staff = [StaffFactory(organisation=org) for _ in range(8)]
+    staff[0].leaving_date = dt.date(2026, 1, 1)  # left on a period boundary
+    staff[1].leaving_date = dt.date(2026, 2, 10)
+    for s in staff[:2]:
+        s.save()
+    outsider = StaffFactory(organisation=other_org)
+    other_location = LocationFactory(organisation=other_org)
+
+    def day() -> dt.date:
+        if rnd.random() < 0.4:
+            return rnd.choice(boundaries) - dt.timedelta(days=rnd.choice([0, 0, 1]))
+        return dt.date(2025, 6, 1) + dt.timedelta(days=rnd.randrange(330))
+
+    for who in staff:
+        for course in ("Fire safety", "Safeguarding", "Moving and handling"):
+            for _ in range(rnd.randrange(5)):  # renewals, some on the same day
+                done = day()
+                expires = rnd.choice([None, rnd.choice(boundaries), done + dt.timedelta(
+                    days=rnd.randrange(20, 400))])
+                TrainingRecord.objects.create(
+                    organisation=org, location=rnd.choice([location, sibling_location]),
+                    staff=who, course=course, completed_on=done, expires_on=expires,
+                    archived_at=ARCHIVED if rnd.random() < 0.15 else None)
+    TrainingRecord.objects.create(organisation=other_org, location=other_location,
+                                  staff=outsider, course="Fire safety",
+                                  completed_on=dt.date(2025, 7, 1), expires_on=None)
+    assert TrainingRecord.objects.count() > 30
+    for name in ("training_current", "training_in_date"):
+        for locs in ([location.pk], [location.pk, sibling_location.pk], None):
+            for periods, freq in ((SIX_MONTHS, "monthly"), (EIGHT_WEEKS, "weekly")):
+                got = COMPUTATIONS[name].compute(org.pk, locs, periods, freq)
+                assert got == per_period(name, org.pk, locs, periods), (name, locs, freq)
+                assert got  # the constructed data counts somewhere
+
+
+def test_bed_days_all_periods_equals_per_period(org: Any, location: Any,
+                                                sibling_location: Any) -> None:
+    import random
+
+    rnd = random.Random(11)
+    boundaries = [p.end for p in SIX_MONTHS + EIGHT_WEEKS] + [SIX_MONTHS[0].start]
+    for _ in range(40):
+        admitted = rnd.choice([rnd.choice(boundaries), dt.date(2025, 5, 1) + dt.timedelta(
+            days=rnd.randrange(360))])
+        discharged = rnd.choice([None, rnd.choice(boundaries),
+                                 admitted + dt.timedelta(days=rnd.randrange(0, 200))])
+        PersonFactory(location=rnd.choice([location, sibling_location]),
+                      admission_date=admitted, discharge_date=discharged,
+                      archived_at=ARCHIVED if rnd.random() < 0.1 else None)
+    for locs in ([location.pk], [location.pk, sibling_location.pk], None):
+        for periods, freq in ((SIX_MONTHS, "monthly"), (EIGHT_WEEKS, "weekly")):
+            got = COMPUTATIONS["occupied_bed_days"].compute(org.pk, locs, periods, freq)
+            assert got == per_period("occupied_bed_days", org.pk, locs, periods)
+            assert got
