@@ -232,7 +232,7 @@ def _training_counts(org: int, locs: Sequence[int] | None, periods: Sequence[Per
     completion date, then id) was completed on or after E; the person has not left before E
     (and, in date, the record does not expire before E)."""
     ends = [p.end for p in periods]
-    last_end = ends[-1] if ends == sorted(ends) else max(ends)
+    last_end = max(ends)
     scoped = _scoped(TrainingRecord.objects.all(), org, locs).filter(completed_on__lt=last_end)
     rows = (TrainingRecord.objects.filter(
         archived_at__isnull=True, completed_on__lt=last_end,
