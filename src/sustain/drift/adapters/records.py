@@ -104,6 +104,7 @@ def read_audits(window: Window) -> AuditFacts:
         | Q(audit_date__range=(window.start, window.end))
         | Q(completed_at__date__range=(window.start, window.end))
     ).annotate(done_on=TruncDate("completed_at"), analysis_length=Length("analysis")) \
+        .order_by("due_date", "pk") \
         .values_list("location_id", "uuid", "due_date", "done_on", "status", "analysis_length",
                      "template__min_analysis_length", "template__code", "template__title",
                      "theme__uuid", "kind", "score", "audit_date")
@@ -132,7 +133,8 @@ def read_supervisions(window: Window) -> Facts:
     qs = _live(Supervision, window).filter(date__range=(window.start, window.end))
     linked = set(Supervision.themes.through.objects.filter(
         supervision__in=qs.values("pk")).values_list("supervision_id", flat=True))
-    for pk, loc, uuid, held, topics, notes, agreed, who in qs.values_list(
+    ordered = qs.order_by("date", "pk")
+    for pk, loc, uuid, held, topics, notes, agreed, who in ordered.values_list(
             "pk", "location_id", "uuid", "date", "topics", "notes", "agreed_actions",
             "supervisee__full_name"):
         text = "\n".join(t for t in (topics, notes, agreed) if t)
@@ -152,6 +154,7 @@ def read_reviews(window: Window) -> Facts:
     out = Facts()
     for loc, uuid, done, person, mismatch, changes, *checks in _live(
             CarePlanReview, window).filter(completed_on__range=(window.start, window.end)) \
+            .order_by("completed_on", "pk") \
             .values_list("location_id", "uuid", "completed_on", "person__reference",
                          "mismatch_detail", "changes_made", *CHECKS):
         words = word_count(f"{mismatch}\n{changes}")
@@ -169,7 +172,8 @@ def read_feedback(window: Window) -> Facts:
     out = Facts()
     qs = _live(Feedback, window).filter(received_on__range=(window.start, window.end),
                                         rating__lte=NEGATIVE_RATING)
-    rows = list(qs.values_list("pk", "location_id", "uuid", "received_on", "responded_on",
+    rows = list(qs.order_by("received_on", "pk").values_list(
+        "pk", "location_id", "uuid", "received_on", "responded_on",
                                "source", "rating"))
     themes: dict[int, set[int]] = defaultdict(set)
     for fb, theme in Feedback.themes.through.objects.filter(feedback__in=qs.values("pk")) \
@@ -180,7 +184,7 @@ def read_feedback(window: Window) -> Facts:
     if wanted:
         for theme, on in Action.objects.filter(theme_id__in=wanted, archived_at__isnull=True,
                                                raised_on__gte=window.start) \
-                .values_list("theme_id", "raised_on"):
+                .order_by("raised_on", "pk").values_list("theme_id", "raised_on"):
             raised[theme].append(on)
     labels = dict(Feedback._meta.get_field("source").choices)
     for pk, loc, uuid, received, responded, source, rating in rows:
@@ -207,11 +211,12 @@ def read_visits(window: Window) -> VisitFacts:
     for loc, uuid, on, kind in _live(Visit, window).filter(
             type__in=SENIOR_VISIT_TYPES,
             date__range=(window.start - dt.timedelta(days=VISIT_LOOKBACK_DAYS), window.end)) \
-            .values_list("location_id", "uuid", "date", "type"):
+            .order_by("date", "pk").values_list("location_id", "uuid", "date", "type"):
         out.add(loc, VisitFact(str(uuid), on),
                 ref("visit", uuid, f"{labels.get(kind, kind)}, {day(on)}"))
     for loc, frequency, params in _live(Cadence, window).filter(
-            completes_with=CompletesWith.VISIT).values_list("location_id", "frequency",
+            completes_with=CompletesWith.VISIT).order_by("pk").values_list(
+            "location_id", "frequency",
                                                             "completes_params"):
         if (params or {}).get("visit_type") == "observation" or frequency not in CADENCE_DAYS:
             continue
@@ -228,6 +233,7 @@ def read_actions(window: Window) -> Facts:
     for loc, uuid, done, theme, text in _live(Action, window).filter(
             status__in=(ActionStatus.DONE, ActionStatus.EFFECTIVE),
             completed_on__range=(window.start, window.end)) \
+            .order_by("completed_on", "pk") \
             .values_list("location_id", "uuid", "completed_on", "theme__uuid", "description"):
         short = text if len(text) <= 70 else text[:69] + "…"
         out.add(loc, ActionFact(str(uuid), done, str(theme) if theme else None),
@@ -251,7 +257,8 @@ def read_meetings(window: Window) -> Facts:
         raw[mid][kind] += n
         if kind == EntryKind.CHALLENGE and satisfied is False:
             raw[mid]["unsatisfied"] += n
-    for pk, loc, uuid, held, kind, title in qs.values_list("pk", "location_id", "uuid",
+    held_qs = qs.order_by("held_on", "pk")
+    for pk, loc, uuid, held, kind, title in held_qs.values_list("pk", "location_id", "uuid",
                                                            "held_on", "meeting_type", "title"):
         c = raw.get(pk, {})
         counts = Counts(updates=c.get(EntryKind.UPDATE, 0),

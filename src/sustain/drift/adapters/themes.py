@@ -64,7 +64,7 @@ def read_themes(window: Window, as_of: dt.date) -> ThemeFacts:
     for pk, uuid, loc, title, channels, playbook, origin, owner, name, leaving, archived in \
             Theme.objects.filter(organisation_id=window.organisation_id,
                                  location_id__in=window.location_ids,
-                                 archived_at__isnull=True).values_list(
+                                 archived_at__isnull=True).order_by("pk").values_list(
                 "pk", "uuid", "location_id", "title", "embedding_channels", "playbook__code",
                 "origin", "owner_id", "owner__full_name", "owner__leaving_date",
                 "owner__archived_at"):
@@ -106,7 +106,7 @@ def read_theme_records(window: Window, theme_ids: list[int], as_of: dt.date) -> 
     user_ids: set[int] = set()
     for theme, uuid, who, done, text in Action.objects.filter(
             theme_id__in=theme_ids, archived_at__isnull=True, completed_on__range=span,
-            status__in=(ActionStatus.DONE, ActionStatus.EFFECTIVE)).values_list(
+            status__in=(ActionStatus.DONE, ActionStatus.EFFECTIVE)).order_by("pk").values_list(
             "theme_id", "uuid", "owner_id", "completed_on", "description"):
         if who:
             staff_ids.add(who)
@@ -114,7 +114,7 @@ def read_theme_records(window: Window, theme_ids: list[int], as_of: dt.date) -> 
                 ref("action", uuid, f"Action done {day(done)}: {text[:60]}"))
     for theme, uuid, user, done, title in Audit.objects.filter(
             theme_id__in=theme_ids, archived_at__isnull=True, status=Audit.Status.COMPLETED,
-            completed_at__date__range=span).values_list(
+            completed_at__date__range=span).order_by("pk").values_list(
             "theme_id", "uuid", "auditor_id", "completed_at__date", "template__title"):
         if user:
             user_ids.add(user)
@@ -122,7 +122,7 @@ def read_theme_records(window: Window, theme_ids: list[int], as_of: dt.date) -> 
                 ref("audit", uuid, f"{audit_label(title)}, completed {day(done)}"))
     for theme, uuid, who, on, whom in Supervision.themes.through.objects.filter(
             theme_id__in=theme_ids, supervision__archived_at__isnull=True,
-            supervision__date__range=span).values_list(
+            supervision__date__range=span).order_by("pk").values_list(
             "theme_id", "supervision__uuid", "supervision__supervisor_id", "supervision__date",
             "supervision__supervisee__full_name"):
         staff_ids.add(who)
@@ -130,13 +130,13 @@ def read_theme_records(window: Window, theme_ids: list[int], as_of: dt.date) -> 
                                                f"Supervision of {whom}, {day(on)}"))
     for theme, uuid, who, on in Visit.themes.through.objects.filter(
             theme_id__in=theme_ids, visit__archived_at__isnull=True,
-            visit__date__range=span).values_list("theme_id", "visit__uuid",
+            visit__date__range=span).order_by("pk").values_list("theme_id", "visit__uuid",
                                                  "visit__visitor_id", "visit__date"):
         staff_ids.add(who)
         out.add(theme, f"staff:{who}", on, ref("visit", uuid, f"Visit, {day(on)}"))
     for theme, uuid, who, at, title in Briefing.objects.filter(
             theme_id__in=theme_ids, archived_at__isnull=True,
-            delivered_at__date__range=span).values_list(
+            delivered_at__date__range=span).order_by("pk").values_list(
             "theme_id", "uuid", "delivered_by_id", "delivered_at__date", "title"):
         if who:
             staff_ids.add(who)

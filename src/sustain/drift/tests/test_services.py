@@ -224,3 +224,22 @@ def test_the_cycle_in_progress_is_not_judged(records: Records) -> None:
 def test_bad_cycles_argument() -> None:
     with pytest.raises(ValueError, match="cycles"):
         services.assess(cycles=0)
+
+
+def test_record_order_is_by_date_not_by_insertion_so_a_rerun_writes_nothing(
+        records: Records) -> None:
+    # Late audits inserted latest first: the database's own order (pk) is not the date order,
+    # so an unordered read would list them differently from one run to the next.
+    days = [dt.date(2026, 10, d) for d in (28, 21, 14, 7, 2)]
+    for due in days:
+        records.audit(due=due, done=due + dt.timedelta(days=5))
+    first = services.assess(organisation=records.org, as_of=AS_OF, cycles=1)
+    assert first.counts()["created"] == 1
+    stored = _by_measure(DriftAssessment.objects.get(location=records.location,
+                                                     cycle_start=OCT))
+    labels = [r["label"] for r in stored[Measure.AUDITS_LATE.value]["records"]]
+    assert len(labels) == 5
+    assert [lbl.rsplit("completed ", 1)[1] for lbl in labels] == [
+        "7 Oct 2026", "12 Oct 2026", "19 Oct 2026", "26 Oct 2026", "2 Nov 2026"]
+    again = services.assess(organisation=records.org, as_of=AS_OF, cycles=1)
+    assert again.counts()["updated"] == 0 and again.counts()["unchanged"] == 1
