@@ -136,7 +136,9 @@ def _inputs(org_id: int, loc_ids: tuple[int, ...], ordinals: Sequence[int],
             reviews=reviews.by_location.get(loc, []), feedback=feedback.by_location.get(loc, []),
             visits=visits.by_location.get(loc, []),
             visit_cadence_days=visits.cadence_days.get(loc),
-            actions=actions.by_location.get(loc, []), meetings=meetings.by_location.get(loc, []))
+            actions=actions.by_location.get(loc, []), meetings=meetings.by_location.get(loc, []),
+            open_spans=[(t.opened_on, t.closed_on) for t in themes.by_location.get(loc, [])
+                        if t.opened_on is not None])
         loc_themes = themes.by_location.get(loc, [])
         out[loc] = LocationInput(
             history=history, refs=refs, scores=audits.scores.get(loc, []),

@@ -30,7 +30,7 @@ from enum import StrEnum
 from sustain.engine.drift_text import NEAR_DUPLICATE, similarity_matrix, word_count
 from sustain.engine.meeting_rules import MeetingFact, Period, challenge_trend, ratio_of_counts
 
-RULE_VERSION = "drift-1"
+RULE_VERSION = "drift-2"
 BASELINE_CYCLES = 3
 FEEDBACK_DAYS = 30
 REAUDIT_GRACE_DAYS = 14
@@ -277,10 +277,22 @@ def supervision_duplicates(supervisions: Sequence[SupervisionFact], cycles: Sequ
                    f"(similarity ≥ {round(threshold * 100)}%).", ids, len(current))
 
 
-def supervision_unlinked(supervisions: Sequence[SupervisionFact], cycle: Period) -> SignValue:
-    """Share of the cycle's supervisions whose notes link to no theme or action."""
+def open_in(spans: Sequence[tuple[dt.date, dt.date | None]], cycle: Period) -> bool:
+    """Whether any (opened, closed or None) span overlaps the cycle."""
+    return any(o <= cycle.end and (c is None or c >= cycle.start) for o, c in spans)
+
+
+def supervision_unlinked(supervisions: Sequence[SupervisionFact], cycle: Period,
+                         open_spans: Sequence[tuple[dt.date, dt.date | None]] | None = None
+                         ) -> SignValue:
+    """Share of the cycle's supervisions whose notes link to no theme or action. When
+    `open_spans` (when each theme or action was open) is given and none overlaps the cycle,
+    there was nothing to link to: not judged (drift-2)."""
     m = Measure.SUPERVISION_UNLINKED
     rows = [s for s in supervisions if _in(s.held_on, cycle)]
+    if open_spans is not None and not open_in(open_spans, cycle):
+        return SignValue(m, None, 0, "Not judged: no open theme or action to link to in "
+                         f"{period_name(cycle)}.", (), len(rows))
     if len(rows) < THRESHOLDS[m].minimum:
         return _not_enough(m, len(rows), "supervision")
     bad = [s.id for s in rows if not s.linked]
@@ -515,6 +527,8 @@ class LocationHistory:
     visit_cadence_days: int | None = None  # None: no senior-visit cadence, not judged
     actions: Sequence[ActionFact] = ()
     meetings: Sequence[MeetingFact] = ()
+    # When each theme or action was open (opened, closed or None); None: not known, judged.
+    open_spans: Sequence[tuple[dt.date, dt.date | None]] | None = None
 
 
 def drift_signs(history: LocationHistory, cycles: Sequence[Period], as_of: dt.date,
@@ -524,7 +538,7 @@ def drift_signs(history: LocationHistory, cycles: Sequence[Period], as_of: dt.da
     out = [
         audits_late(history.audits, cycle, as_of),
         supervision_duplicates(history.supervisions, cycles, near_duplicate),
-        supervision_unlinked(history.supervisions, cycle),
+        supervision_unlinked(history.supervisions, cycle, history.open_spans),
         supervision_shrinking(history.supervisions, cycles),
         review_completeness(history.reviews, cycles),
         review_length(history.reviews, cycles),

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from sustain.accounts.models import User
 from sustain.audits.models import Audit
@@ -49,6 +50,8 @@ class ThemeRow:
     areas: frozenset[str]
     owner_id: str | None  # "staff:<pk>"
     owner_left: bool
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None  # embedded since
 
 
 @dataclass
@@ -61,13 +64,14 @@ class ThemeFacts:
 def read_themes(window: Window, as_of: dt.date) -> ThemeFacts:
     """Live themes at the locations with their areas and owner (one query)."""
     out = ThemeFacts()
-    for pk, uuid, loc, title, channels, playbook, origin, owner, name, leaving, archived in \
+    for (pk, uuid, loc, title, channels, playbook, origin, owner, name, leaving, archived,
+         created, stage, since) in \
             Theme.objects.filter(organisation_id=window.organisation_id,
                                  location_id__in=window.location_ids,
                                  archived_at__isnull=True).order_by("pk").values_list(
                 "pk", "uuid", "location_id", "title", "embedding_channels", "playbook__code",
                 "origin", "owner_id", "owner__full_name", "owner__leaving_date",
-                "owner__archived_at"):
+                "owner__archived_at", "created_at", "stage", "stage_since"):
         areas = frozenset(channels or ()) | PLAYBOOK_AREAS.get(playbook or "", frozenset()) \
             | ORIGIN_AREAS.get(origin, frozenset())
         owner_id = f"staff:{owner}" if owner else None
@@ -77,7 +81,9 @@ def read_themes(window: Window, as_of: dt.date) -> ThemeFacts:
             out.names[owner_id] = name
             if gone:
                 out.left.add(owner_id)
-        out.by_location[loc].append(ThemeRow(str(uuid), pk, loc, title, areas, owner_id, gone))
+        out.by_location[loc].append(ThemeRow(
+            str(uuid), pk, loc, title, areas, owner_id, gone, timezone.localdate(created),
+            since if stage == "embedded" else None))
     return out
 
 

@@ -55,6 +55,9 @@ class Records:
         self.theme = ThemeFactory(location=location, title="Medicines recording",
                                   embedding_channels=["supervision", "audit_cycles"],
                                   owner=self.manager)
+        # open since before the baseline, so supervisions had a theme to link to
+        type(self.theme).objects.filter(pk=self.theme.pk).update(
+            created_at=at(dt.date(2026, 1, 5)))
         self.n = 0
 
     def staff(self, name: str, role: str, leaving: dt.date | None = None) -> Any:

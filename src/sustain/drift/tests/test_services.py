@@ -243,3 +243,16 @@ def test_record_order_is_by_date_not_by_insertion_so_a_rerun_writes_nothing(
         "7 Oct 2026", "12 Oct 2026", "19 Oct 2026", "26 Oct 2026", "2 Nov 2026"]
     again = services.assess(organisation=records.org, as_of=AS_OF, cycles=1)
     assert again.counts()["updated"] == 0 and again.counts()["unchanged"] == 1
+
+
+def test_unlinked_supervision_not_judged_when_no_theme_was_open(records: Records) -> None:
+    for i, day in enumerate((dt.date(2026, 10, 2), dt.date(2026, 10, 9),
+                             dt.date(2026, 10, 16))):
+        records.supervision(day, f"Discussed rota and training number {i}.", linked=False)
+    sign = _by_measure(_assess(records))[Measure.SUPERVISION_UNLINKED.value]
+    assert sign["score"] == 2  # the fixture's theme was open in October
+    type(records.theme).objects.filter(pk=records.theme.pk).update(
+        created_at=dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC))  # opened after October
+    sign = _by_measure(_assess(records))[Measure.SUPERVISION_UNLINKED.value]
+    assert sign["score"] == 0 and sign["value"] is None
+    assert "no open theme or action to link to" in sign["finding"]

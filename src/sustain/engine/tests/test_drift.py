@@ -149,6 +149,22 @@ def test_supervision_unlinked() -> None:
     assert r.value == pytest.approx(0.75) and r.score == 2 and len(r.record_ids) == 3
 
 
+def test_supervision_unlinked_not_judged_with_nothing_open_to_link_to() -> None:
+    when = [d(10, 2), d(10, 9), d(10, 16)]
+    unlinked = sups(DISTINCT[:3], when, linked=False)
+    # a theme open during October (opened before, closed in it, or still open): judged
+    for span in [(d(9, 1), None), (d(6, 1), d(10, 5)), (d(10, 30), None)]:
+        assert supervision_unlinked(unlinked, OCT, [span]).score == 2
+    # no theme or action at all, one opened after October, one embedded before it: not judged
+    for spans in ([], [(d(11, 2), None)], [(d(3, 1), d(9, 30))]):
+        r = supervision_unlinked(unlinked, OCT, spans)
+        assert r.value is None and r.score == 0 and r.record_ids == ()
+        assert "no open theme or action to link to" in r.finding and r.judged == 3
+    history = LocationHistory(supervisions=unlinked, open_spans=[])
+    by = {v.measure: v for v in drift_signs(history, CYCLES, AS_OF)}
+    assert by[Measure.SUPERVISION_UNLINKED].score == 0
+
+
 def test_supervision_shrinking() -> None:
     long_notes = sups(DISTINCT[:3], [d(7, 5), d(8, 5), d(9, 5)])
     short = sups(["Fine.", "No issues."], [d(10, 5), d(10, 12)])
