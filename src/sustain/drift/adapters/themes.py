@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from sustain.accounts.models import User
@@ -65,13 +65,14 @@ def read_themes(window: Window, as_of: dt.date) -> ThemeFacts:
     """Live themes at the locations with their areas and owner (one query)."""
     out = ThemeFacts()
     for (pk, uuid, loc, title, channels, playbook, origin, owner, name, leaving, archived,
-         created, stage, since) in \
+         created, stage, since, first_move) in \
             Theme.objects.filter(organisation_id=window.organisation_id,
                                  location_id__in=window.location_ids,
-                                 archived_at__isnull=True).order_by("pk").values_list(
+                                 archived_at__isnull=True).annotate(
+                first_move=Min("transitions__effective_on")).order_by("pk").values_list(
                 "pk", "uuid", "location_id", "title", "embedding_channels", "playbook__code",
                 "origin", "owner_id", "owner__full_name", "owner__leaving_date",
-                "owner__archived_at", "created_at", "stage", "stage_since"):
+                "owner__archived_at", "created_at", "stage", "stage_since", "first_move"):
         areas = frozenset(channels or ()) | PLAYBOOK_AREAS.get(playbook or "", frozenset()) \
             | ORIGIN_AREAS.get(origin, frozenset())
         owner_id = f"staff:{owner}" if owner else None
@@ -82,7 +83,8 @@ def read_themes(window: Window, as_of: dt.date) -> ThemeFacts:
             if gone:
                 out.left.add(owner_id)
         out.by_location[loc].append(ThemeRow(
-            str(uuid), pk, loc, title, areas, owner_id, gone, timezone.localdate(created),
+            str(uuid), pk, loc, title, areas, owner_id, gone,
+            min(d for d in (timezone.localdate(created), since, first_move) if d is not None),
             since if stage == "embedded" else None))
     return out
 

@@ -57,7 +57,7 @@ class Records:
                                   owner=self.manager)
         # open since before the baseline, so supervisions had a theme to link to
         type(self.theme).objects.filter(pk=self.theme.pk).update(
-            created_at=at(dt.date(2026, 1, 5)))
+            created_at=at(dt.date(2026, 1, 5)), stage_since=dt.date(2026, 1, 5))
         self.n = 0
 
     def staff(self, name: str, role: str, leaving: dt.date | None = None) -> Any:

@@ -252,7 +252,8 @@ def test_unlinked_supervision_not_judged_when_no_theme_was_open(records: Records
     sign = _by_measure(_assess(records))[Measure.SUPERVISION_UNLINKED.value]
     assert sign["score"] == 2  # the fixture's theme was open in October
     type(records.theme).objects.filter(pk=records.theme.pk).update(
-        created_at=dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC))  # opened after October
+        created_at=dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC),
+        stage_since=dt.date(2026, 11, 3))  # opened after October
     sign = _by_measure(_assess(records))[Measure.SUPERVISION_UNLINKED.value]
     assert sign["score"] == 0 and sign["value"] is None
     assert "no open theme or action to link to" in sign["finding"]
