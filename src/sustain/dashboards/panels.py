@@ -16,9 +16,9 @@ from typing import Any
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from sustain.core.dates import uk_day
 from sustain.dashboards.selectors import LocationRow, location_rows
 from sustain.engine.access import Perm
 from sustain.engine.lifecycle import STAGE_LABELS, Stage
@@ -37,12 +37,7 @@ def url_or_none(name: str, *args: Any, query: str = "") -> str | None:
         return None
 
 
-def _date(value: dt.datetime | dt.date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-    return f"{value.day} {value:%b %Y}"
+_date = uk_day
 
 
 # --- indicator chart cards -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sustain.core.dates import uk_day
 from sustain.core.errors import ApplicationError
 from sustain.core.models import HistoryEntry
 from sustain.core.visibility import visibility_filters
@@ -71,13 +72,7 @@ def _services() -> Any:
 
 # --- small helpers ---------------------------------------------------------------------------
 
-def _date(value: dt.datetime | dt.date | None) -> str:
-    """27 Nov 2026 (UK time)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-    return f"{value.day} {value:%b %Y}"
+_date = uk_day
 
 
 def _count(n: int, unit: str) -> str:

@@ -5,10 +5,11 @@ still run (`indicators.tasks`); the command then fails."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sustain.indicators.management.options import until_and_organisation
 
 
 class Command(BaseCommand):
@@ -23,19 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from sustain.indicators.tasks import run_chain
-        from sustain.tenancy.models import Organisation
 
-        until = None
-        if options.get("until"):
-            try:
-                until = dt.date.fromisoformat(options["until"])
-            except ValueError as exc:
-                raise CommandError("--until must be a date, YYYY-MM-DD.") from exc
-        organisation = None
-        if options.get("organisation"):
-            organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-            if organisation is None:
-                raise CommandError(f"No organisation {options['organisation']!r}.")
+        until, organisation = until_and_organisation(options)
         result = run_chain(until=until, organisation=organisation)
         for step in result.steps:
             if step.ok:

@@ -3,10 +3,11 @@ values now (the nightly job's work), recorded as a job run."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
+
+from sustain.indicators.management.options import until_and_organisation
 
 
 class Command(BaseCommand):
@@ -22,19 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from sustain.governance.jobs import job_run
         from sustain.indicators.services import compute_values
-        from sustain.tenancy.models import Organisation
 
-        until = None
-        if options.get("until"):
-            try:
-                until = dt.date.fromisoformat(options["until"])
-            except ValueError as exc:
-                raise CommandError("--until must be a date, YYYY-MM-DD.") from exc
-        organisation = None
-        if options.get("organisation"):
-            organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-            if organisation is None:
-                raise CommandError(f"No organisation {options['organisation']!r}.")
+        until, organisation = until_and_organisation(options)
         with job_run("indicators.compute") as run:
             result = compute_values(organisation=organisation, until=until)
             run.count(**result.counts())
