@@ -346,8 +346,8 @@ def test_spc_charts_matches_one_series_at_a_time() -> None:
     """The batch of several charts gives each series what `spc_series` gives it alone."""
     from sustain.engine.spc import spc_charts
 
-    series = [[5, 6, 5, 7, 6, 5, 12, 13, 12, 14, 13, 12, 13, 14], [], [1.0],
-              [80, 82, 79, 85, 90, 91, 92, 93, 94, 95, 96, 97]]
+    series: list[list[float]] = [[5, 6, 5, 7, 6, 5, 12, 13, 12, 14, 13, 12, 13, 14], [], [1.0],
+                                 [80, 82, 79, 85, 90, 91, 92, 93, 94, 95, 96, 97]]
     words = ["decrease", "increase", "neutral", "increase"]
     targets = [6.0, None, None, 85.0]
     together = spc_charts(series, words, targets=targets)
