@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 from sustain.engine.drift_text import NEAR_DUPLICATE, similarity_matrix, word_count
 from sustain.engine.meeting_rules import MeetingFact, Period, challenge_trend, ratio_of_counts
 
@@ -261,15 +263,11 @@ def supervision_duplicates(supervisions: Sequence[SupervisionFact], cycles: Sequ
     if len(current) < THRESHOLDS[m].minimum:
         return _not_enough(m, len(current), "supervision")
     sims = similarity_matrix([s.notes for s in pool])
-    for i in range(len(pool)):
-        sims[i, i] = 0.0
-    dup_ids: list[str] = []
-    partners: set[str] = set()
-    for i in current:
-        js = [j for j in range(len(pool)) if sims[i, j] >= threshold - 1e-12]
-        if js:
-            dup_ids.append(pool[i].id)
-            partners.update(pool[j].id for j in js)
+    np.fill_diagonal(sims, 0.0)
+    hits = sims[current] >= threshold - 1e-12  # the cycle's notes × the pool
+    repeats = np.asarray(hits.any(axis=1), dtype=np.bool_)
+    dup_ids = [pool[current[int(k)]].id for k in np.flatnonzero(repeats)]
+    partners = {pool[int(j)].id for j in np.flatnonzero(hits.any(axis=0))}
     value = len(dup_ids) / len(current)
     ids = dup_ids + sorted(partners - set(dup_ids))
     return _result(m, value, f"{_pct(value)} of {_plural(len(current), 'supervision')} in "

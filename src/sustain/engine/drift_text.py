@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -36,13 +37,19 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP_WORDS]
 
 
+@lru_cache(maxsize=1 << 16)
+def _tokens_of(text: str) -> tuple[str, ...]:
+    """`tokens`, remembered: drift compares the same notes in several cycles of one run."""
+    return tuple(tokens(text))
+
+
 def _counts(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     """Term counts, one row per text and one column per word (in order of first use)."""
     vocab: dict[str, int] = {}
     cols: list[int] = []
     lengths: list[int] = []
     for text in texts:
-        ids = [vocab.setdefault(w, len(vocab)) for w in tokens(text)]
+        ids = [vocab.setdefault(w, len(vocab)) for w in _tokens_of(text)]
         cols.extend(ids)
         lengths.append(len(ids))
     n, width = len(texts), len(vocab)
