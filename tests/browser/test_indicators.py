@@ -81,3 +81,25 @@ def test_indicator_chart_and_funnel_pages(request: Any, site: Site, viewport: st
     assert link.get_attribute("href").endswith(f"?location={site.neighbour.uuid}")
     assert _check(p, f"funnel {viewport}") == []
     assert _no_sideways_scroll(p)
+
+
+@pytest.mark.parametrize("viewport", ["page", "phone"])
+def test_custom_indicator_form_and_upload_page(request: Any, site: Site, viewport: str) -> None:
+    """A quality lead adds a custom indicator (a refused save shows its errors by field) and
+    opens the upload page of an imported series; axe is clean and nothing scrolls sideways."""
+    from sustain.indicators.models import Indicator
+
+    p = request.getfixturevalue(viewport)
+    _world(site)
+    sign_in(p, site, "ql")
+    p.goto(f"{site.url}/indicators/new/")
+    p.get_by_role("button", name="Save the indicator").click()
+    p.wait_for_selector(".error-summary")
+    assert Indicator.objects.filter(organisation=site.org, from_library=False).count() == 0
+    assert _check(p, f"indicator form with errors {viewport}") == []
+    assert _no_sideways_scroll(p)
+    agency = Indicator.objects.get(organisation=site.org, code="agency-hours")
+    p.goto(f"{site.url}/indicators/{agency.uuid}/upload/")
+    assert p.get_by_role("button", name="Check the file").is_visible()
+    assert _check(p, f"upload page {viewport}") == []
+    assert _no_sideways_scroll(p)
