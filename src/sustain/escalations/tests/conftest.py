@@ -16,30 +16,6 @@ from sustain.people.tests.factories import PersonFactory
 
 TODAY = timezone.localdate()
 
-# The medicines rule with its first response only (the supervision): pages and the access
-# matrix need one task, not three.
-SUPERVISION_RULE = """\
-id: repeated-mar-discrepancy
-title: Repeated MAR discrepancy by the same staff member
-source: >-
-  Any repeated discrepancy triggered immediate supervision, competency reassessment and
-  additional spot checks.
-trigger:
-  kind: repeated
-  record: medicines_discrepancy
-  group_by: staff_member
-  count: 2
-  within_days: 28
-responses:
-  - task: supervision
-    title: Immediate supervision on the discrepancies
-    subject: staff_member
-    owner_role: registered_manager
-    due_within_hours: 24
-    fulfilled_by:
-      record: supervision
-"""
-
 MEDICINES_RULE = """\
 id: repeated-mar-discrepancy
 title: Repeated MAR discrepancy by the same staff member
@@ -78,6 +54,10 @@ responses:
       record: visit
       where: {type: spot_check}
 """
+
+# The medicines rule with its first response only (the supervision): pages and the access
+# matrix need one task, not three.
+SUPERVISION_RULE = MEDICINES_RULE.split("  - task: competency_reassessment")[0]
 
 CARE_PLAN_RULE = """\
 id: repeated-care-plan-mismatch
